@@ -1,0 +1,6 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+"""Datasets; importing this module registers them in MMSeg's ``DATASETS``."""
+from .demo_data import generate_demo_data
+from .demo_dataset import DemoUrbanDataset
+
+__all__ = ['DemoUrbanDataset', 'generate_demo_data']

@@ -1,0 +1,2 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+from . import hooks  # noqa: F401

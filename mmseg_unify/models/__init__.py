@@ -1,0 +1,1 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.

@@ -1,0 +1,85 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+"""Install mmseg-unify.
+
+Besides the Python package, ``configs/``, ``tools/`` and ``ontology_maps/``
+must be reachable from the installed package, because ``mim train
+mmseg_unify CONFIG`` looks for them under ``mmseg_unify/.mim/``. A wheel gets
+copies; an editable install (``pip install -e .``, ``setup.py develop``) gets
+symbolic links, so edits to configs are seen at once.
+"""
+import os
+import os.path as osp
+import shutil
+import sys
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+MIM_FOLDERS = ('configs', 'tools', 'ontology_maps')
+EDITABLE_COMMANDS = ('develop', 'editable_wheel')
+
+
+def read_version():
+    """Return ``__version__`` from ``mmseg_unify/version.py``."""
+    scope = {}
+    with open(osp.join(HERE, 'mmseg_unify', 'version.py')) as f:
+        exec(compile(f.read(), 'version.py', 'exec'), scope)
+    return scope['__version__']
+
+
+def parse_requirements(name):
+    """Read a requirements file, skipping comments and ``-r`` includes."""
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        lines = (line.split('#')[0].strip() for line in f)
+        return [line for line in lines if line and not line.startswith('-')]
+
+
+def add_mim_extension():
+    """Link (editable) or copy (wheel) the data folders into ``.mim``."""
+    editable = any(cmd in sys.argv for cmd in EDITABLE_COMMANDS)
+    if not editable and not any(
+            cmd in sys.argv
+            for cmd in ('install', 'build', 'build_py', 'bdist_wheel',
+                        'sdist')):
+        return
+    mim_root = osp.join(HERE, 'mmseg_unify', '.mim')
+    os.makedirs(mim_root, exist_ok=True)
+    for name in MIM_FOLDERS:
+        src, dst = osp.join(HERE, name), osp.join(mim_root, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if editable:
+            os.symlink(osp.relpath(src, mim_root), dst)
+        else:
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+                '__pycache__', '*.pyc'))
+
+
+if __name__ == '__main__':
+    add_mim_extension()
+    setup(
+        name='mmseg_unify',
+        version=read_version(),
+        description='Label-assisted distillation and label-space unification '
+        'for MMSegmentation 1.x',
+        long_description=open(osp.join(HERE, 'README.md')).read(),
+        long_description_content_type='text/markdown',
+        license='Apache License 2.0',
+        packages=find_packages(exclude=('configs', 'tools', 'tests',
+                                        'benchmarks')),
+        include_package_data=True,
+        package_data={'mmseg_unify': ['.mim/**/*']},
+        python_requires='>=3.8',
+        install_requires=parse_requirements('runtime.txt'),
+        extras_require={
+            'tests': parse_requirements('tests.txt'),
+            'mim': parse_requirements('mminstall.txt'),
+            'optional': parse_requirements('optional.txt'),
+        },
+        classifiers=[
+            'Programming Language :: Python :: 3',
+            'Topic :: Scientific/Engineering :: Artificial Intelligence',
+        ],
+        zip_safe=False)
