@@ -1,7 +1,12 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """The main job on the built-in demo data: train, evaluate, print a table.
 
-    python tools/demo.py [--quick] [--work-dir work_dirs/demo]
+    python tools/demo.py [--quick] [--seeds 0 1 2] [--work-dir work_dirs/demo]
+
+LAD pipeline: the undistilled baseline, an ordinary (RGB) teacher and the CWD
+student distilled from it, a LAD teacher (evaluated with and without its
+label input) and the LAD student distilled from it. Every student starts
+from the same initialisation (same seed) and schedule.
 
 Every run is a plain ``tools/train.py`` + ``tools/test.py`` call on a config
 under ``configs/demo``, exactly what a user would type; this script only
@@ -17,12 +22,25 @@ import subprocess
 import sys
 from typing import Dict, List
 
+from mmseg_unify.models.teacher import resolve_checkpoint
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
-# (run name, config) pairs trained and evaluated by the demo.
+# (run name, config, teacher run or None), in training order.
 RUNS = [
-    ('FCN-R18-w16 (undistilled baseline)',
-     'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'),
+    ('baseline: FCN-R18-w16 student, no distillation',
+     'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py', None),
+    ('ordinary teacher: DeepLabV3-R18-w32',
+     'configs/demo/deeplabv3_r18-w32-d8_1xb4-1k_demo-urban-128x128.py', None),
+    ('CWD: student <- ordinary teacher',
+     'configs/lad/cwd-student_fcn_r18-w16-d8_deeplabv3-r18-w32-teacher_'
+     '1xb4-1k_demo-urban-128x128.py', 'ordinary teacher: DeepLabV3-R18-w32'),
+    ('LAD teacher: FCN-R18-w16 + noised label',
+     'configs/lad/lad-teacher_fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py',
+     None),
+    ('LAD: student <- LAD teacher',
+     'configs/lad/lad-student_fcn_r18-w16-d8_lad-teacher-fcn-r18-w16_'
+     '1xb4-1k_demo-urban-128x128.py', 'LAD teacher: FCN-R18-w16 + noised label'),
 ]
 
 
@@ -35,6 +53,9 @@ def parse_args():
     parser.add_argument(
         '--quick', action='store_true',
         help='200 iterations per run: a smoke run of the whole pipeline')
+    parser.add_argument(
+        '--seeds', type=int, nargs='+', default=[0],
+        help='seeds; several give mean ± std per run')
     return parser.parse_args()
 
 
@@ -66,46 +87,69 @@ def latest_metrics(work_dir: str) -> Dict[str, float]:
 
 def best_checkpoint(work_dir: str) -> str:
     """The ``save_best`` checkpoint of a run, else its last checkpoint."""
-    best = glob.glob(osp.join(ROOT, work_dir, 'best_mIoU_*.pth'))
-    if best:
-        return best[0]
-    with open(osp.join(ROOT, work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+    return resolve_checkpoint(osp.join(ROOT, work_dir))
 
 
-def train_and_test(name: str, config: str, args) -> Dict[str, float]:
+def work_dir_of(config: str, seed: int, args) -> str:
+    return osp.join(args.work_dir, f'seed{seed}',
+                    osp.splitext(osp.basename(config))[0])
+
+
+def train_and_test(config: str, teacher_dir: str, seed: int,
+                   args) -> Dict[str, float]:
     """Train one config, test its best checkpoint, return the metrics."""
-    work_dir = osp.join(args.work_dir,
-                        osp.splitext(osp.basename(config))[0])
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
+    work_dir = work_dir_of(config, seed, args)
+    options = [f'randomness.seed={seed}']
     iters = 200 if args.quick else args.iters
     if iters:
-        cmd += ['--cfg-options'] + schedule_options(iters)
-    run(cmd)
+        options += schedule_options(iters)
+    if teacher_dir:
+        options.append(f'model.teacher_ckpt={best_checkpoint(teacher_dir)}')
+    run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+         '--cfg-options'] + options)
     run([sys.executable, 'tools/test.py', config, best_checkpoint(work_dir),
          '--work-dir', work_dir])
     return latest_metrics(work_dir)
 
 
-def table(rows: List[Dict]) -> str:
-    """A Markdown table of the runs."""
-    lines = ['| run | config | mIoU | mAcc | aAcc |',
-             '| --- | --- | ---: | ---: | ---: |']
+def summary(values: List[float]) -> str:
+    """``mean`` or ``mean ± std`` (sample std) of a list of numbers."""
+    mean = sum(values) / len(values)
+    if len(values) == 1:
+        return f'{mean:.2f}'
+    std = (sum((v - mean)**2 for v in values) / (len(values) - 1))**0.5
+    return f'{mean:.2f} ± {std:.2f}'
+
+
+def table(rows: List[Dict], seeds: List[int]) -> str:
+    """A Markdown table, one line per run (and per label input)."""
+    lines = [f'| run | mIoU (seeds {", ".join(map(str, seeds))}) | mAcc |'
+             ' config |', '| --- | ---: | ---: | --- |']
     for r in rows:
-        lines.append(f"| {r['run']} | `{osp.basename(r['config'])}` | "
-                     f"{r.get('mIoU', float('nan')):.2f} | "
-                     f"{r.get('mAcc', float('nan')):.2f} | "
-                     f"{r.get('aAcc', float('nan')):.2f} |")
+        for key, suffix in (('', ''), ('zeros/', ', without label input')):
+            if f'{key}mIoU' not in r['metrics'][0]:
+                continue
+            if key == '' and 'zeros/mIoU' in r['metrics'][0]:
+                suffix = ', with noised GT label input'
+            miou = summary([m[f'{key}mIoU'] for m in r['metrics']])
+            macc = summary([m[f'{key}mAcc'] for m in r['metrics']])
+            lines.append(f"| {r['run']}{suffix} | {miou} | {macc} | "
+                         f"`{osp.basename(r['config'])}` |")
     return '\n'.join(lines)
 
 
 def main():
     args = parse_args()
-    rows = []
-    for name, config in RUNS:
-        metrics = train_and_test(name, config, args)
-        rows.append(dict(run=name, config=config, **metrics))
-    text = table(rows)
+    rows = {name: dict(run=name, config=config, metrics=[])
+            for name, config, _ in RUNS}
+    for seed in args.seeds:
+        for name, config, teacher in RUNS:
+            teacher_dir = teacher and osp.join(
+                ROOT, work_dir_of(rows[teacher]['config'], seed, args))
+            rows[name]['metrics'].append(
+                train_and_test(config, teacher_dir, seed, args))
+    rows = list(rows.values())
+    text = table(rows, args.seeds)
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
     with open(osp.join(ROOT, args.work_dir, 'results.md'), 'w') as f:
         f.write(text + '\n')

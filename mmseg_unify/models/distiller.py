@@ -79,6 +79,9 @@ class CWDDistiller(BaseSegmentor):
         teacher_data_preprocessor (dict, optional): Keys overriding the
             teacher config's ``data_preprocessor`` (e.g. a fixed alpha table
             for the label noise).
+        data_preprocessor (dict, optional): Used for the student only if
+            ``student`` has none (mmengine's runner passes the config's
+            top-level ``data_preprocessor`` here).
         init_cfg (dict, optional): Initialisation config of the student.
     """
 
@@ -89,8 +92,10 @@ class CWDDistiller(BaseSegmentor):
                  distill_loss: dict = dict(
                      type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0),
                  teacher_data_preprocessor: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         student = ConfigDict(student)
+        student.setdefault('data_preprocessor', data_preprocessor)
         teacher_model_cfg = load_teacher_config(teacher_cfg).model
         teacher_pp = ConfigDict(teacher_model_cfg.get('data_preprocessor'))
         teacher_pp.update(teacher_data_preprocessor or {})
