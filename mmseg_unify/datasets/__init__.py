@@ -2,5 +2,6 @@
 """Datasets; importing this module registers them in MMSeg's ``DATASETS``."""
 from .demo_data import generate_demo_data
 from .demo_dataset import DemoUrbanDataset
+from .taxonomy_dataset import TaxonomySegDataset  # noqa: F401
 
 __all__ = ['DemoUrbanDataset', 'generate_demo_data']

@@ -19,6 +19,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import yaml
 
 PathLike = Union[str, Path]
+# libyaml's safe loader when PyYAML was built with it (same results, faster)
+_SafeLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
 
 class TaxonomyError(ValueError):
@@ -142,7 +144,7 @@ def load_taxonomy(path: PathLike) -> Taxonomy:
     """
     path = str(path)
     with open(path, encoding='utf-8') as f:
-        data = yaml.safe_load(f)
+        data = yaml.load(f, Loader=_SafeLoader)
     if not isinstance(data, dict) or 'name' not in data \
             or not isinstance(data.get('classes'), list):
         raise TaxonomyError(f'{path}: a taxonomy needs "name" and a list '
