@@ -1,0 +1,304 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+"""Pseudo-labelling benchmark: throughput, time outside the network, memory.
+
+    python benchmarks/bench_pseudo_label.py [--images 16] [--size 128 256]
+        [--procs 1 2] [--no-large] [--json OUT]
+
+Part 1 runs ``tools/pseudo_label.py`` (demo FCN-R18-w16 teacher with random
+weights, the demo_split extra dataset, 7 scales x 2 flips, ontology priors)
+on 1 process and on N processes (``torchrun``, gloo on CPU) and reports, from
+the run's manifest: images/s (hook start to end, i.e. without process start
+and model building), the share of process time *outside* the network's
+forward passes (data loading with the 14 augmented copies, resizing, softmax
+averaging, ontology, PNG writing), split into TTA/ontology and writing, and
+the peak resident memory of the largest rank.
+
+Part 2 pseudo-labels one 1920x1208 image with a 63-class teacher (the
+Mapillary Vistas class count of the paper) at the same 14 augmentations, in
+a fresh process each, with the direct resize (default) and MMSeg's route, and
+reports the peak resident memory; for comparison it prints what holding all
+14 augmented soft predictions at once (``SegTTAModel.merge_preds``'s input)
+would take.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TEACHER = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
+EXTRA = 'configs/unify/datasets/demo_split_extra.py'
+SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--images', type=int, default=16)
+    parser.add_argument(
+        '--size', type=int, nargs=2, default=[128, 256], help='H W')
+    parser.add_argument('--procs', type=int, nargs='+', default=[1, 2])
+    parser.add_argument(
+        '--threads', type=int,
+        help='torch threads per process (default: CPU cores / processes; '
+        'use 1 on a machine shared with other jobs)')
+    parser.add_argument('--no-large', action='store_true')
+    parser.add_argument('--large-size', type=int, nargs=2,
+                        default=[1208, 1920], help='H W')
+    parser.add_argument('--large-classes', type=int, default=63)
+    parser.add_argument('--work-dir', help='default: a temporary folder')
+    parser.add_argument('--json', help='write the results here too')
+    parser.add_argument('--worker-large', nargs=2, metavar=('DIR', 'ROUTE'),
+                        help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def cpu_model() -> str:
+    """The CPU model name (Linux), else the platform's processor string."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict:
+    import torch
+    import mmengine
+    import mmseg
+    return dict(
+        torch=torch.__version__,
+        mmengine=mmengine.__version__,
+        mmseg=mmseg.__version__,
+        python=platform.python_version(),
+        cpu=cpu_model(),
+        platform=platform.platform(),
+        cpu_count=os.cpu_count(),
+        torch_threads=torch.get_num_threads(),
+        cuda=torch.cuda.is_available(),
+        # other work on the machine skews the numbers: recorded, not hidden
+        load_average_1min=round(os.getloadavg()[0], 2))
+
+
+def make_teacher(work: str, num_classes: int = 12) -> str:
+    """Random-weight demo teacher checkpoint (speed does not depend on the
+    weights)."""
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    from mmseg.utils import register_all_modules
+    register_all_modules()
+    import mmseg_unify  # noqa: F401
+    cfg = Config.fromfile(osp.join(ROOT, TEACHER))
+    cfg.model.decode_head.num_classes = num_classes
+    cfg.model.auxiliary_head.num_classes = num_classes
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    path = osp.join(work, f'teacher_{num_classes}.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return path
+
+
+def run_tool(work, ckpt, data, nproc, threads=None) -> dict:
+    """One pseudo-labelling run; returns the manifest's run entry."""
+    out = osp.join(work, f'labels_{nproc}p')
+    cmd = [sys.executable]
+    if nproc > 1:
+        cmd += ['-m', 'torch.distributed.run', f'--nproc_per_node={nproc}',
+                '--master_port=29561']
+    cmd += ['tools/pseudo_label.py', TEACHER, ckpt, '--extra', EXTRA,
+            '--out', out, '--num-workers', '1', '--no-resume',
+            '--work-dir', osp.join(work, 'logs'), '--cfg-options',
+            f'test_dataloader.dataset.data_root={data}']
+    if nproc > 1:
+        cmd += ['--launcher', 'pytorch']
+    threads = threads or max(1, (os.cpu_count() or 1) // nproc)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-3000:])
+    with open(osp.join(out, 'manifest.json')) as f:
+        run = json.load(f)['runs'][-1]
+    run.update(
+        nproc=nproc,
+        threads_per_process=threads,
+        wall_with_startup=round(wall, 2))
+    return run
+
+
+def throughput_rows(runs) -> str:
+    lines = [
+        '| processes | threads/proc | images | images/s | outside forward '
+        '| TTA merge + ontology | PNG writing | peak RSS/rank (MiB) '
+        '| wall incl. start (s) |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    ]
+    for r in runs:
+        proc_seconds = r['seconds'] * r['nproc']
+        outside = 1 - r['forward_seconds'] / proc_seconds
+        merge = (r['model_seconds'] - r['forward_seconds']) / proc_seconds
+        write = r['write_seconds'] / proc_seconds
+        lines.append(
+            f"| {r['nproc']} | {r['threads_per_process']} | {r['written']} "
+            f"| {r['written'] / r['seconds']:.2f} | {outside:.1%} "
+            f"| {merge:.1%} | {write:.1%} | {r['peak_rss_mb_max_rank']:.0f} "
+            f"| {r['wall_with_startup']:.1f} |")
+    return '\n'.join(lines)
+
+
+def write_large_case(work, size, num_classes) -> str:
+    """A large image, its raw label and a 63-class ontology map."""
+    import cv2
+    import numpy as np
+    import yaml
+    rng = np.random.default_rng(0)
+    h, w = size
+    case = osp.join(work, 'large')
+    for sub in ('img', 'ann', 'maps', 'taxonomies'):
+        os.makedirs(osp.join(case, sub), exist_ok=True)
+    # smooth random image (a network sees structure, not white noise)
+    small = rng.integers(0, 256, (h // 16, w // 16, 3), dtype=np.uint8)
+    cv2.imwrite(osp.join(case, 'img', 'big.png'),
+                cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC))
+    extra_ids = list(range(30))
+    blocks = rng.choice(extra_ids, (h // 32, w // 32)).astype(np.uint8)
+    cv2.imwrite(osp.join(case, 'ann', 'big.png'),
+                cv2.resize(blocks, (w, h), interpolation=cv2.INTER_NEAREST))
+    source = dict(name='bench_source', classes=[
+        dict(id=i, name=f's{i}') for i in range(num_classes)])
+    extra = dict(name='bench_extra', classes=[
+        dict(id=i, name=f'e{i}', void=(i == 0)) for i in extra_ids])
+    allowed = {}
+    for i in extra_ids:
+        picks = rng.choice(num_classes, int(rng.integers(0, 6)), False)
+        allowed[f'e{i}'] = [f's{int(c)}' for c in picks] + (
+            ['void'] if rng.random() < 0.3 else [])
+    for name, data in (('taxonomies/bench_source.yaml', source),
+                       ('taxonomies/bench_extra.yaml', extra),
+                       ('maps/bench_extra_to_bench_source.yaml',
+                        dict(extra='bench_extra', source='bench_source',
+                             allowed=allowed))):
+        with open(osp.join(case, name), 'w') as f:
+            yaml.safe_dump(data, f)
+    return case
+
+
+def large_worker(case: str, route: str) -> None:
+    """Runs in a fresh process: pseudo-label the large image once."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmseg.registry import DATASETS, MODELS
+    from mmseg.utils import register_all_modules
+    register_all_modules()
+    import mmseg_unify  # noqa: F401
+    from mmseg_unify.models.tta import OntologyConstrainedTTAModel
+    torch.manual_seed(0)
+    cfg = Config.fromfile(osp.join(ROOT, TEACHER))
+    num_classes = int(os.environ['BENCH_CLASSES'])
+    cfg.model.decode_head.num_classes = num_classes
+    cfg.model.auxiliary_head.num_classes = num_classes
+    teacher = MODELS.build(cfg.model).eval()
+    tta = OntologyConstrainedTTAModel(
+        teacher,
+        ontology=osp.join(case, 'maps', 'bench_extra_to_bench_source.yaml'),
+        direct_resize=(route == 'direct'))
+    extra_cfg = Config.fromfile(osp.join(ROOT, EXTRA))
+    dataset = DATASETS.build(
+        dict(type='BaseSegDataset', data_root=case,
+             data_prefix=dict(img_path='img', seg_map_path='ann'),
+             img_suffix='.png', seg_map_suffix='.png',
+             pipeline=extra_cfg.tta_pipeline))
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    batch = pseudo_collate([dataset[0]])
+    load = time.perf_counter() - start
+    out = tta.test_step(batch)[0]
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(
+        route=route, seconds=round(seconds, 2), load_seconds=round(load, 2),
+        forward_seconds=round(tta.timing['forward'], 2),
+        baseline_rss_mb=round(base), peak_rss_mb=round(peak),
+        label_shape=list(out.pred_sem_seg.data.shape[1:]))))
+
+
+def run_large(case, num_classes, threads=None) -> list:
+    rows = []
+    for route in ('direct', 'mmseg'):
+        env = dict(os.environ, BENCH_CLASSES=str(num_classes))
+        if threads:
+            env['OMP_NUM_THREADS'] = str(threads)
+        proc = subprocess.run(
+            [sys.executable, osp.abspath(__file__), '--worker-large', case,
+             route], cwd=ROOT, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stdout[-3000:] + proc.stderr[-3000:])
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def main():
+    args = parse_args()
+    if args.worker_large:
+        large_worker(*args.worker_large)
+        return
+    work = args.work_dir or tempfile.mkdtemp(prefix='bench_pl_')
+    os.makedirs(work, exist_ok=True)
+    results = dict(environment=environment(), threads=args.threads)
+    env = results['environment']
+    print('environment: ' + ', '.join(f'{k}={v}' for k, v in env.items()))
+
+    from mmseg_unify.datasets.demo_data import generate_demo_data
+    counts = dict(demo_urban=dict(train=1, val=1),
+                  demo_coarse=dict(train=1, val=1),
+                  demo_split=dict(train=args.images, val=1))
+    root = generate_demo_data(osp.join(work, 'demo'), seed=0,
+                              size=tuple(args.size), counts=counts)
+    ckpt = make_teacher(work)
+    runs = [
+        run_tool(work, ckpt, osp.join(root, 'demo_split'), n, args.threads)
+        for n in args.procs
+    ]
+    results['throughput'] = runs
+    print(f'\n### Pseudo-labelling throughput: {args.images} images of '
+          f'{args.size[0]}x{args.size[1]}, FCN-R18-w16, 12 classes, '
+          f'{len(SCALES)} scales x 2 flips, ontology priors\n')
+    print(throughput_rows(runs))
+
+    if not args.no_large:
+        h, w = args.large_size
+        case = write_large_case(work, (h, w), args.large_classes)
+        rows = run_large(case, args.large_classes, args.threads)
+        results['large'] = rows
+        all_at_once = 2 * len(SCALES) * args.large_classes * h * w * 4
+        print(f'\n### One {w}x{h} image, {args.large_classes} classes, '
+              f'{len(SCALES)} scales x 2 flips (fresh process each)\n')
+        print('| resize route | seconds | of which forward | peak RSS (MiB) '
+              '| RSS before the image (MiB) |')
+        print('| --- | ---: | ---: | ---: | ---: |')
+        for r in rows:
+            print(f"| {r['route']} | {r['seconds']:.1f} | "
+                  f"{r['forward_seconds']:.1f} | {r['peak_rss_mb']} | "
+                  f"{r['baseline_rss_mb']} |")
+        print(f'\nAll 14 soft predictions at full resolution at once (what '
+              f'SegTTAModel.merge_preds receives) would be '
+              f'{all_at_once / 2**30:.1f} GiB of float32 alone.')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,10 @@
+# Extra dataset demo_coarse (ApolloScape-like: merged classes, sky and
+# building tops left unlabeled) as pseudo-labelling input: its train split,
+# raw demo_coarse ids, mapped to demo_urban by the ontology map below.
+_base_ = ['./demo_extra_tta.py']
+ontology_map = 'ontology_maps/maps/demo_coarse_to_demo_urban.yaml'
+test_dataloader = dict(
+    dataset=dict(
+        data_root='data/demo/demo_coarse',
+        data_prefix=dict(
+            img_path='img_dir/train', seg_map_path='ann_dir/train')))

@@ -1,0 +1,10 @@
+# Extra dataset demo_split (GOOSE-like: finer ground classes, no walls or
+# buses) as pseudo-labelling input: its train split, raw demo_split ids,
+# mapped to demo_urban by the ontology map below.
+_base_ = ['./demo_extra_tta.py']
+ontology_map = 'ontology_maps/maps/demo_split_to_demo_urban.yaml'
+test_dataloader = dict(
+    dataset=dict(
+        data_root='data/demo/demo_split',
+        data_prefix=dict(
+            img_path='img_dir/train', seg_map_path='ann_dir/train')))

@@ -1,0 +1,207 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+"""Pseudo-label an extra dataset with a teacher and an ontology map.
+
+    python tools/pseudo_label.py TEACHER_CFG CHECKPOINT \\
+        --extra DATASET_CFG --ontology MAP --out DIR \\
+        [--no-priors] [--scales 0.5 0.75 1 ...] [--no-flip] \\
+        [--void-threshold 0.5] [--colorize] [--num-panels N] [--no-resume] \\
+        [--num-workers N] [--work-dir DIR] [--cfg-options k=v ...] \\
+        [--launcher {none,pytorch,slurm,mpi}]
+
+    # several processes (GPUs, or CPU processes with gloo):
+    torchrun --nproc_per_node=2 tools/pseudo_label.py ... --launcher pytorch
+
+``DATASET_CFG`` is a config file defining ``test_dataloader`` (the extra
+dataset, reading its label files with their **raw** ids) and usually
+``tta_pipeline`` (else the teacher config's is used) and ``ontology_map``
+(the default of ``--ontology``); see ``configs/unify/datasets/``.
+The run is an ordinary ``runner.test()`` of the teacher wrapped in
+``OntologyConstrainedTTAModel`` with the ``OntologyConstrainedInference``
+hook; ``--print-config`` shows the composed config. ``--no-priors`` runs the
+same pipeline without the ontology constraint (Naive Student baseline).
+Interrupted runs resume where they stopped (same command).
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
+from mmseg_unify.utils.cli import add_common_args
+from mmseg_unify.utils.dist import prepare_cpu_distributed
+
+FLIPS = [
+    dict(type='RandomFlip', prob=0., direction='horizontal'),
+    dict(type='RandomFlip', prob=1., direction='horizontal')
+]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Ontology-constrained pseudo-labelling of an extra '
+        'dataset (label-space unification)')
+    parser.add_argument('config', help='teacher config file')
+    parser.add_argument('checkpoint', help='teacher checkpoint')
+    parser.add_argument(
+        '--extra', required=True, help='extra dataset config file')
+    parser.add_argument(
+        '--ontology',
+        help='ontology map (extra -> source taxonomy); default: the extra '
+        "dataset config's ontology_map")
+    parser.add_argument('--out', required=True, help='pseudo-label folder')
+    parser.add_argument(
+        '--no-priors',
+        action='store_true',
+        help='no ontology constraint (Naive Student baseline)')
+    parser.add_argument(
+        '--scales',
+        type=float,
+        nargs='+',
+        help='TTA scale factors (default: those of the tta_pipeline)')
+    parser.add_argument(
+        '--no-flip', action='store_true', help='no flipped TTA copies')
+    parser.add_argument(
+        '--void-threshold',
+        type=float,
+        default=0.5,
+        help='a pixel whose allowed set contains void keeps its label only '
+        'if the largest allowed probability reaches this (default 0.5)')
+    parser.add_argument(
+        '--colorize',
+        action='store_true',
+        help='also write colour copies of the labels (to OUT_vis/color)')
+    parser.add_argument(
+        '--num-panels',
+        type=int,
+        default=0,
+        help='write RGB|GT|prediction|pseudo-label panels of this many '
+        'images (to OUT_vis/panels)')
+    parser.add_argument(
+        '--no-resume',
+        action='store_true',
+        help='recompute every label instead of skipping existing ones')
+    parser.add_argument(
+        '--num-workers', type=int, help='dataloader workers per process')
+    parser.add_argument(
+        '--print-config',
+        action='store_true',
+        help='print the composed config and exit')
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def set_tta(pipeline: list, scales=None, flip: bool = True) -> list:
+    """Set the scales and flips of the ``TestTimeAug`` step of a pipeline.
+
+    Args:
+        pipeline (list): Pipeline config (modified in place).
+        scales (list[float], optional): Scale factors; ``None`` keeps them.
+        flip (bool): Keep a flipped copy of every scale.
+
+    Returns:
+        list: ``pipeline``.
+    """
+    steps = [s for s in pipeline if s.get('type') == 'TestTimeAug']
+    if not steps:
+        raise ValueError('the tta_pipeline has no TestTimeAug step')
+    groups = steps[0]['transforms']
+    for i, group in enumerate(groups):
+        kinds = {t.get('type') for t in group}
+        if kinds == {'Resize'} and scales is not None:
+            groups[i] = [
+                dict(type='Resize', scale_factor=s, keep_ratio=True)
+                for s in scales
+            ]
+        elif kinds == {'RandomFlip'}:
+            groups[i] = copy.deepcopy(FLIPS if flip else FLIPS[:1])
+    return pipeline
+
+
+def build_config(args) -> Config:
+    """Compose the pseudo-labelling config from the teacher config and the
+    extra dataset config."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    cfg = Config.fromfile(args.config)
+    extra = Config.fromfile(args.extra)
+    if 'test_dataloader' not in extra:
+        raise KeyError(f'{args.extra} defines no test_dataloader')
+    ontology = args.ontology or extra.get('ontology_map')
+    if ontology is None:
+        raise ValueError('give --ontology MAP (or ontology_map in the extra '
+                         'dataset config)')
+
+    loader = copy.deepcopy(extra.test_dataloader)
+    pipeline = copy.deepcopy(
+        extra.get('tta_pipeline', cfg.get('tta_pipeline')))
+    if pipeline is None:
+        raise KeyError('neither the extra dataset config nor the teacher '
+                       'config defines a tta_pipeline')
+    loader.dataset.pipeline = set_tta(pipeline, args.scales, not args.no_flip)
+    cfg.tta_pipeline = copy.deepcopy(pipeline)  # the one actually used
+    loader.sampler = dict(type='DefaultSampler', shuffle=False)
+    if args.num_workers is not None:
+        loader.num_workers = args.num_workers
+    if not loader.get('num_workers'):
+        loader.persistent_workers = False
+
+    cfg.test_dataloader = loader
+    cfg.test_evaluator = []  # nothing to score: the hook writes the labels
+    cfg.test_cfg = dict(type='TestLoop')
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler', 'val_dataloader', 'val_cfg',
+                'val_evaluator'):
+        cfg[key] = None
+    cfg.model = dict(
+        type='OntologyConstrainedTTAModel',
+        module=cfg.model,
+        ontology=ontology,
+        priors=not args.no_priors,
+        void_threshold=args.void_threshold)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+        dict(
+            type='OntologyConstrainedInference',
+            out_dir=args.out,
+            resume=not args.no_resume,
+            colorize=args.colorize,
+            num_panels=args.num_panels,
+            teacher_config=args.config,
+            checkpoint=args.checkpoint)
+    ]
+    cfg.launcher = args.launcher
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or osp.join(
+        'work_dirs', 'pseudo_label',
+        osp.basename(osp.normpath(args.out)))
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_config(args)
+    if args.print_config:
+        print(cfg.pretty_text)
+        return
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    manifest = osp.join(args.out, 'manifest.json')
+    if runner.rank == 0 and osp.isfile(manifest):
+        with open(manifest) as f:
+            counts = json.load(f).get('counts', {})
+        print(json.dumps(counts, indent=2))
+
+
+if __name__ == '__main__':
+    main()
