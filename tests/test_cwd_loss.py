@@ -70,3 +70,35 @@ def test_bad_arguments():
         build(size_mode='crop')
     with pytest.raises(ValueError, match='batch size or classes'):
         build()(torch.randn(1, 3, 4, 4), torch.randn(1, 4, 4, 4))
+
+
+def mmrazor_formula(preds_S, preds_T, tau, loss_weight):
+    """The formula as MMRazor 1.x's docs and the CWD paper state it."""
+    n, c, h, w = preds_S.shape
+    p_t = torch.softmax(preds_T.reshape(-1, h * w) / tau, dim=1)
+    log_t = torch.log_softmax(preds_T.reshape(-1, h * w) / tau, dim=1)
+    log_s = torch.log_softmax(preds_S.reshape(-1, h * w) / tau, dim=1)
+    loss = torch.sum(p_t * log_t - p_t * log_s) * tau**2
+    return loss_weight * loss / (c * n)
+
+
+@pytest.mark.parametrize('tau', [1.0, 4.0])
+def test_value_and_gradient_equal_the_formula(tau):
+    g = torch.Generator().manual_seed(1)
+    s = (torch.randn(2, 19, 8, 16, generator=g) * 4).requires_grad_(True)
+    t = torch.randn(2, 19, 8, 16, generator=g) * 4
+    ours = build(tau=tau, loss_weight=5.0)(s, t)
+    (grad_ours, ) = torch.autograd.grad(ours, s)
+    ref = mmrazor_formula(s, t, tau, 5.0)
+    (grad_ref, ) = torch.autograd.grad(ref, s)
+    assert ours.item() == pytest.approx(ref.item(), rel=1e-6, abs=1e-7)
+    torch.testing.assert_close(grad_ours, grad_ref, rtol=1e-5, atol=1e-8)
+
+
+def test_resize_student_equals_reference_on_resized_student():
+    s = torch.randn(1, 3, 8, 8)
+    t = torch.randn(1, 3, 16, 16)
+    up = torch.nn.functional.interpolate(
+        s, size=(16, 16), mode='bilinear', align_corners=False)
+    assert build(size_mode='resize_student')(s, t).item() == pytest.approx(
+        reference_cwd(up, t, 1.0), rel=1e-6)

@@ -79,7 +79,8 @@ def test_load_from_whole_model(tmp_path):
     load_checkpoint(model, path, strict=True)
     assert torch.equal(model.stem[0].weight[:, :3], rgb.stem[0].weight)
     assert torch.all(model.stem[0].weight[:, 3] == 0)
-    assert torch.equal(model.layer4[0].conv1.weight, rgb.layer4[0].conv1.weight)
+    assert torch.equal(model.layer4[0].conv1.weight,
+                       rgb.layer4[0].conv1.weight)
 
 
 def test_inflate_function_and_errors():
@@ -91,3 +92,86 @@ def test_inflate_function_and_errors():
     rgb_only = MODELS.build(BACKBONES['ResNetV1c'])
     with pytest.raises(ValueError, match='ResNetV1c: cannot adapt'):
         first_conv(rgb_only)
+
+
+LAD_CFG = ('configs/lad/'
+           'lad-teacher_fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py')
+RGB_CFG = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
+
+
+def test_load_from_rgb_segmentor_into_lad_teacher(tmp_path):
+    """``load_from``: a whole 3-channel model checkpoint into the teacher."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    torch.manual_seed(0)
+    rgb = MODELS.build(Config.fromfile(osp.join(root, RGB_CFG)).model)
+    path = str(tmp_path / 'rgb_model.pth')
+    save_checkpoint({'state_dict': rgb.state_dict(), 'meta': {}}, path)
+    teacher = MODELS.build(Config.fromfile(osp.join(root, LAD_CFG)).model)
+    load_checkpoint(teacher, path, strict=True)  # what the runner calls
+    w, w_rgb = teacher.backbone.stem[0].weight, rgb.backbone.stem[0].weight
+    assert w.shape[1] == 4 and torch.equal(w[:, :3], w_rgb)
+    assert w[:, 3].abs().sum() > 0
+    rgb_sd, sd = rgb.state_dict(), teacher.state_dict()
+    for key in rgb_sd:  # everything else loaded unchanged
+        if key != 'backbone.stem.0.weight':
+            assert torch.equal(sd[key], rgb_sd[key]), key
+    # a 4-channel checkpoint (resume, a trained teacher) is not touched
+    path4 = str(tmp_path / 'teacher.pth')
+    save_checkpoint({'state_dict': teacher.state_dict()}, path4)
+    other = MODELS.build(Config.fromfile(osp.join(root, LAD_CFG)).model)
+    load_checkpoint(other, path4, strict=True)
+    assert torch.equal(other.backbone.stem[0].weight, w)
+
+
+def test_label_channel_init_statistics():
+    torch.manual_seed(0)
+    w = torch.randn(64, 3, 7, 7)
+    out = inflate_rgb_weights(w, 4)  # default N(0, 0.1^2)
+    assert torch.equal(out[:, :3], w)
+    assert out[:, 3].std().item() == pytest.approx(0.1, rel=0.1)
+    assert abs(out[:, 3].mean().item()) < 0.01
+    wide = inflate_rgb_weights(w, 4, std=0.5)
+    assert wide[:, 3].std().item() == pytest.approx(0.5, rel=0.1)
+
+
+class TwoStems(torch.nn.Module):
+    """A backbone whose image enters through two convs (two branches)."""
+
+    def __init__(self, in_channels=4):
+        super().__init__()
+        self.a = torch.nn.Conv2d(in_channels, 8, 3)
+        self.mid = torch.nn.Conv2d(8, 4, 1)
+        self.b = torch.nn.Conv2d(in_channels, 8, 3)
+        self.group = torch.nn.Conv2d(4, 4, 3, groups=4)
+
+
+def test_every_conv_reading_the_image_is_inflated():
+    rgb, four = TwoStems(3), TwoStems(4)
+    conv = enable_rgb_weight_inflation(four, init='zeros')
+    assert conv is four.a
+    state = rgb.state_dict()
+    state['mid.weight'] = four.mid.weight.detach().clone()
+    state['mid.bias'] = four.mid.bias.detach().clone()
+    state['group.weight'] = four.group.weight.detach().clone()
+    state['group.bias'] = four.group.bias.detach().clone()
+    four.load_state_dict(state, strict=True)
+    for name in ('a', 'b'):
+        assert torch.equal(getattr(four, name).weight[:, :3],
+                           getattr(rgb, name).weight)
+        assert torch.all(getattr(four, name).weight[:, 3] == 0)
+
+
+def test_unadaptable_backbone_error_names_the_class():
+    class NoConv(torch.nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 4)
+
+    with pytest.raises(ValueError, match='NoConv: cannot adapt'):
+        enable_rgb_weight_inflation(NoConv())
+    with pytest.raises(ValueError, match="'normal' or 'zeros'"):
+        enable_rgb_weight_inflation(TwoStems(), init='kaiming')

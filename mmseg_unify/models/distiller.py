@@ -4,25 +4,16 @@ from typing import Optional
 
 import torch
 from mmengine.config import ConfigDict
-from torch import Tensor, nn
+from torch import Tensor
 
 from mmseg.models.segmentors import BaseSegmentor
 from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList, add_prefix
 from .distill_preprocessor import DistillDataPreprocessor
 from .teacher import build_frozen_teacher, load_teacher_config
+from .utils import main_head
 
 STUDENT = 'student.'
-
-
-def main_head(segmentor: nn.Module) -> nn.Module:
-    """The head whose output is the segmentor's final logits.
-
-    ``EncoderDecoder``: ``decode_head``; ``CascadeEncoderDecoder`` (OCRNet):
-    the last of its ``decode_head`` list.
-    """
-    head = segmentor.decode_head
-    return head[-1] if isinstance(head, nn.ModuleList) else head
 
 
 def _first_conv_in_channels(model_cfg: ConfigDict) -> int:

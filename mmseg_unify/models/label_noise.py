@@ -10,6 +10,12 @@ For a batch of label maps ``y`` (B, H, W) with ``C`` classes:
 * pixel-wise noise: ``beta * eps`` with ``eps ~ N(0, 1)`` per pixel;
 * the channel is multiplied by ``scale``.
 
+Users of these functions: :class:`LabelNoisingDataPreprocessor` (the teacher's
+input, both paths of the dual-path teacher), the distiller (through the
+teacher's preprocessor) and the mKL stability metric. A fixed, seeded table
+(:func:`fixed_alpha_table`) replaces the per-image draws where wanted (the
+official code distils with one).
+
 Without class-wise noise (paper Tab. 9, right half) class ``k`` becomes
 ``2k / (C - 1) - 1`` (spread over [-1, 1] like a normalised image) and ignore
 pixels ``-2``.
@@ -48,13 +54,41 @@ def sample_alphas(batch: int,
         Tensor: (batch, num_classes + 1) float table.
     """
     shape = (batch, num_classes + 1)
+    # Draw where the generator lives (a CPU generator for a CUDA batch).
+    where = generator.device if generator is not None else device
     if dist == 'normal':
-        return torch.randn(shape, device=device, generator=generator) * std
-    if dist == 'uniform':
-        u = torch.rand(shape, device=device, generator=generator)
-        return low + (high - low) * u
-    raise ValueError(f'label noise: alpha distribution must be one of '
-                     f'{DISTRIBUTIONS}, got {dist!r}')
+        table = torch.randn(shape, device=where, generator=generator) * std
+    elif dist == 'uniform':
+        u = torch.rand(shape, device=where, generator=generator)
+        table = low + (high - low) * u
+    else:
+        raise ValueError(f'label noise: alpha distribution must be one of '
+                         f'{DISTRIBUTIONS}, got {dist!r}')
+    return table.to(device) if device is not None else table
+
+
+def fixed_alpha_table(num_classes: int, seed: int = 0,
+                      **alpha_cfg) -> Tensor:
+    """One class-wise table shared by every image, drawn from a seed.
+
+    Args:
+        num_classes (int): Number of classes ``C``.
+        seed (int): Seed of the draw; the same seed gives the same table on
+            every machine and process.
+        **alpha_cfg: ``dist``, ``std``, ``low``, ``high`` of
+            :func:`sample_alphas`.
+
+    Returns:
+        Tensor: (C + 1,) table (last entry: ignore), for ``alphas`` of
+        :func:`noise_labels`.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    return sample_alphas(1, num_classes, generator=generator, **alpha_cfg)[0]
+
+
+def zero_channel(inputs: Tensor) -> Tensor:
+    """The label channel of inference without labels: zeros, (B, 1, H, W)."""
+    return inputs.new_zeros((inputs.shape[0], 1, *inputs.shape[-2:]))
 
 
 def class_slots(labels: Tensor, num_classes: int,
@@ -120,6 +154,7 @@ def noise_labels(labels: Tensor,
         channel = 2.0 * slots.float() / max(num_classes - 1, 1) - 1.0
         channel[slots == num_classes] = -2.0
     if pixel_wise and beta:
-        channel = channel + beta * torch.randn(
-            channel.shape, device=channel.device, generator=generator)
+        where = generator.device if generator is not None else channel.device
+        eps = torch.randn(channel.shape, device=where, generator=generator)
+        channel = channel + beta * eps.to(channel.device)
     return (channel * scale).unsqueeze(1)

@@ -1,5 +1,6 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Channel-wise distillation loss (Shu et al., ICCV 2021)."""
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -83,9 +84,13 @@ class ChannelWiseDivergence(nn.Module):
                 f'{tuple(preds_T.shape)} differ in batch size or classes')
         student, teacher = self._match_sizes(preds_S, preds_T.detach())
         n, c = student.shape[:2]
+        # One log-softmax per side; the teacher side outside autograd.
         log_p_s = F.log_softmax(student.reshape(n * c, -1) / self.tau, dim=1)
-        log_p_t = F.log_softmax(teacher.reshape(n * c, -1) / self.tau, dim=1)
-        kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum()
+        with torch.no_grad():
+            log_p_t = F.log_softmax(
+                teacher.reshape(n * c, -1) / self.tau, dim=1)
+            p_t = log_p_t.exp()
+        kl = (p_t * (log_p_t - log_p_s)).sum()
         return self.loss_weight * self.tau**2 * kl / (n * c)
 
     @property
