@@ -26,7 +26,10 @@ from mmseg_unify.models.teacher import resolve_checkpoint
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
-# (run name, config, teacher run or None), in training order.
+STUDENT = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
+# (run name, config, teacher run or None), in training order. Distilled runs
+# are tested with the plain student config: their checkpoints hold the
+# student's own weights (CWDDistiller saves them under the student's keys).
 RUNS = [
     ('baseline: FCN-R18-w16 student, no distillation',
      'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py', None),
@@ -85,6 +88,16 @@ def latest_metrics(work_dir: str) -> Dict[str, float]:
         return json.load(f)
 
 
+def finished(work_dir: str, iters) -> bool:
+    """Whether a run already reached its last iteration (demo restarts)."""
+    last = osp.join(ROOT, work_dir, 'last_checkpoint')
+    if not osp.isfile(last):
+        return False
+    with open(last) as f:
+        name = osp.basename(f.read().strip())
+    return name == f'iter_{iters or 1000}.pth'
+
+
 def best_checkpoint(work_dir: str) -> str:
     """The ``save_best`` checkpoint of a run, else its last checkpoint."""
     return resolve_checkpoint(osp.join(ROOT, work_dir))
@@ -105,10 +118,14 @@ def train_and_test(config: str, teacher_dir: str, seed: int,
         options += schedule_options(iters)
     if teacher_dir:
         options.append(f'model.teacher_ckpt={best_checkpoint(teacher_dir)}')
-    run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-         '--cfg-options'] + options)
-    run([sys.executable, 'tools/test.py', config, best_checkpoint(work_dir),
-         '--work-dir', work_dir])
+    if finished(work_dir, iters):
+        print(f'\n{work_dir}: already trained, testing only', flush=True)
+    else:
+        run([sys.executable, 'tools/train.py', config, '--work-dir',
+             work_dir, '--cfg-options'] + options)
+    test_config = STUDENT if teacher_dir else config
+    run([sys.executable, 'tools/test.py', test_config,
+         best_checkpoint(work_dir), '--work-dir', work_dir])
     return latest_metrics(work_dir)
 
 
