@@ -11,7 +11,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import OptSampleList, SampleList, add_prefix
 from .distill_preprocessor import DistillDataPreprocessor
 from .teacher import build_frozen_teacher, load_teacher_config
-from .utils import main_head
+from .utils import capture_outputs, logits_layer, main_head
 
 STUDENT = 'student.'
 
@@ -50,9 +50,9 @@ class CWDDistiller(BaseSegmentor):
          │   └─ teacher preprocessor  -> teacher_inputs (+ noised label)
          └─ forward(inputs, data_samples, 'loss', teacher_inputs)
              └─ loss()
-                 ├─ student.loss(inputs)       # student.* losses; a hook on
-                 │                             # main head's conv_seg keeps
-                 │                             # the logits (no 2nd forward)
+                 ├─ student.loss(inputs)       # student.* losses; conv_seg's
+                 │                             # output is captured while it
+                 │                             # runs (no 2nd forward)
                  ├─ teacher._forward(teacher_inputs)   # no_grad, eval
                  └─ distill_loss(student logits, teacher logits)
         val_step / test_step -> predict() -> student.predict()
@@ -104,9 +104,7 @@ class CWDDistiller(BaseSegmentor):
                 teacher_cfg, teacher_ckpt)
         self._check_classes(teacher_cfg)
         self.distill_loss = MODELS.build(distill_loss)
-        self._student_logits = None
-        main_head(self.student).conv_seg.register_forward_hook(
-            self._keep_logits)
+        logits_layer(self.student)  # fail at build time without conv_seg
         self.register_state_dict_post_hook(_drop_student_prefix)
         self._register_load_state_dict_pre_hook(
             _add_student_prefix, with_module=True)
@@ -146,11 +144,6 @@ class CWDDistiller(BaseSegmentor):
         self.teacher._apply(fn, *args, **kwargs)
         return self
 
-    def _keep_logits(self, module, args, output) -> None:
-        """Forward hook on the student's ``conv_seg`` (training only)."""
-        if self.training:
-            self._student_logits = output
-
     # ------------------------------------------------------ segmentor API --
     def forward(self,
                 inputs: Tensor,
@@ -178,9 +171,10 @@ class CWDDistiller(BaseSegmentor):
         Returns:
             dict[str, Tensor]: ``student.*`` and ``distill.loss_cwd``.
         """
-        losses = add_prefix(self.student.loss(inputs, data_samples),
-                            'student')
-        student_logits, self._student_logits = self._student_logits, None
+        with capture_outputs(logits_layer(self.student)) as caught:
+            losses = add_prefix(self.student.loss(inputs, data_samples),
+                                'student')
+        student_logits = caught[-1]
         with torch.no_grad():
             teacher_logits = self.teacher._forward(
                 inputs if teacher_inputs is None else teacher_inputs)
