@@ -24,20 +24,21 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from common import (ROOT, environment, format_environment, markdown_table,
+                    write_json)
+
 TEACHER = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 EXTRA = 'configs/unify/datasets/demo_split_extra.py'
 SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--images', type=int, default=16)
     parser.add_argument(
@@ -55,37 +56,7 @@ def parse_args():
     parser.add_argument('--json', help='write the results here too')
     parser.add_argument('--worker-large', nargs=2, metavar=('DIR', 'ROUTE'),
                         help=argparse.SUPPRESS)
-    return parser.parse_args()
-
-
-def cpu_model() -> str:
-    """The CPU model name (Linux), else the platform's processor string."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def environment() -> dict:
-    import torch
-    import mmengine
-    import mmseg
-    return dict(
-        torch=torch.__version__,
-        mmengine=mmengine.__version__,
-        mmseg=mmseg.__version__,
-        python=platform.python_version(),
-        cpu=cpu_model(),
-        platform=platform.platform(),
-        cpu_count=os.cpu_count(),
-        torch_threads=torch.get_num_threads(),
-        cuda=torch.cuda.is_available(),
-        # other work on the machine skews the numbers: recorded, not hidden
-        load_average_1min=round(os.getloadavg()[0], 2))
+    return parser.parse_args(argv)
 
 
 def make_teacher(work: str, num_classes: int = 12) -> str:
@@ -137,24 +108,43 @@ def run_tool(work, ckpt, data, nproc, threads=None) -> dict:
     return run
 
 
-def throughput_rows(runs) -> str:
-    lines = [
-        '| processes | threads/proc | images | images/s | outside forward '
-        '| TTA merge + ontology | PNG writing | peak RSS/rank (MiB) '
-        '| wall incl. start (s) |',
-        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-    ]
+def throughput_summary(run: dict) -> dict:
+    """Images/s and time shares of one run's manifest entry."""
+    proc_seconds = run['seconds'] * run['nproc']
+    return dict(
+        images_per_s=run['written'] / run['seconds'],
+        outside_forward=1 - run['forward_seconds'] / proc_seconds,
+        tta_merge_ontology=(run['model_seconds'] - run['forward_seconds']) /
+        proc_seconds,
+        png_writing=run['write_seconds'] / proc_seconds)
+
+
+def throughput_table(runs) -> str:
+    """Markdown table of the throughput runs."""
+    rows = []
     for r in runs:
-        proc_seconds = r['seconds'] * r['nproc']
-        outside = 1 - r['forward_seconds'] / proc_seconds
-        merge = (r['model_seconds'] - r['forward_seconds']) / proc_seconds
-        write = r['write_seconds'] / proc_seconds
-        lines.append(
-            f"| {r['nproc']} | {r['threads_per_process']} | {r['written']} "
-            f"| {r['written'] / r['seconds']:.2f} | {outside:.1%} "
-            f"| {merge:.1%} | {write:.1%} | {r['peak_rss_mb_max_rank']:.0f} "
-            f"| {r['wall_with_startup']:.1f} |")
-    return '\n'.join(lines)
+        t = throughput_summary(r)
+        rows.append([
+            r['nproc'], r['threads_per_process'], r['written'],
+            f"{t['images_per_s']:.2f}", f"{t['outside_forward']:.1%}",
+            f"{t['tta_merge_ontology']:.1%}", f"{t['png_writing']:.1%}",
+            f"{r['peak_rss_mb_max_rank']:.0f}",
+            f"{r['wall_with_startup']:.1f}"
+        ])
+    return markdown_table([
+        'processes', 'threads/proc', 'images', 'images/s', 'outside forward',
+        'TTA merge + ontology', 'PNG writing', 'peak RSS/rank (MiB)',
+        'wall incl. start (s)'
+    ], rows)
+
+
+def large_table(rows) -> str:
+    """Markdown table of the large-image runs."""
+    return markdown_table([
+        'resize route', 'seconds', 'of which forward', 'peak RSS (MiB)',
+        'RSS before the image (MiB)'
+    ], [[r['route'], f"{r['seconds']:.1f}", f"{r['forward_seconds']:.1f}",
+         r['peak_rss_mb'], r['baseline_rss_mb']] for r in rows])
 
 
 def write_large_case(work, size, num_classes) -> str:
@@ -249,16 +239,16 @@ def run_large(case, num_classes, threads=None) -> list:
     return rows
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    """Run the benchmark; returns (and prints) its results."""
+    args = parse_args(argv)
     if args.worker_large:
         large_worker(*args.worker_large)
         return
     work = args.work_dir or tempfile.mkdtemp(prefix='bench_pl_')
     os.makedirs(work, exist_ok=True)
     results = dict(environment=environment(), threads=args.threads)
-    env = results['environment']
-    print('environment: ' + ', '.join(f'{k}={v}' for k, v in env.items()))
+    print(format_environment(results['environment']))
 
     from mmseg_unify.datasets.demo_data import generate_demo_data
     counts = dict(demo_urban=dict(train=1, val=1),
@@ -271,11 +261,13 @@ def main():
         run_tool(work, ckpt, osp.join(root, 'demo_split'), n, args.threads)
         for n in args.procs
     ]
+    for run in runs:
+        run.update(throughput_summary(run))
     results['throughput'] = runs
     print(f'\n### Pseudo-labelling throughput: {args.images} images of '
           f'{args.size[0]}x{args.size[1]}, FCN-R18-w16, 12 classes, '
           f'{len(SCALES)} scales x 2 flips, ontology priors\n')
-    print(throughput_rows(runs))
+    print(throughput_table(runs))
 
     if not args.no_large:
         h, w = args.large_size
@@ -285,19 +277,12 @@ def main():
         all_at_once = 2 * len(SCALES) * args.large_classes * h * w * 4
         print(f'\n### One {w}x{h} image, {args.large_classes} classes, '
               f'{len(SCALES)} scales x 2 flips (fresh process each)\n')
-        print('| resize route | seconds | of which forward | peak RSS (MiB) '
-              '| RSS before the image (MiB) |')
-        print('| --- | ---: | ---: | ---: | ---: |')
-        for r in rows:
-            print(f"| {r['route']} | {r['seconds']:.1f} | "
-                  f"{r['forward_seconds']:.1f} | {r['peak_rss_mb']} | "
-                  f"{r['baseline_rss_mb']} |")
+        print(large_table(rows))
         print(f'\nAll 14 soft predictions at full resolution at once (what '
               f'SegTTAModel.merge_preds receives) would be '
               f'{all_at_once / 2**30:.1f} GiB of float32 alone.')
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+    write_json(args.json, results)
+    return results
 
 
 if __name__ == '__main__':

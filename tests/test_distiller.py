@@ -202,3 +202,15 @@ def test_student_initialisation_equals_plain_student(tmp_path):
     for (name, a), b in zip(plain.state_dict().items(),
                             model.student.state_dict().values()):
         assert torch.equal(a, b), name
+
+
+def test_stdc_lad_teacher_needs_label_noising_preprocessor(tmp_path):
+    """STDC nests its backbone (``backbone.backbone_cfg.in_channels``)."""
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs/lad/lad-teacher_stdc1_4xb12-80k_cityscapes-512x1024.py'))
+    cfg.model.data_preprocessor = dict(type='SegDataPreProcessor')
+    path = str(tmp_path / 'stdc_teacher.py')
+    Config(dict(model=cfg.model)).dump(path)
+    with pytest.raises(ValueError, match='takes 4 input channels'):
+        MODELS.build(dict(type='CWDDistiller', student=tiny_model(),
+                          teacher_cfg=path))

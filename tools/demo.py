@@ -14,17 +14,14 @@ chains them and collects the metrics into one table (printed, and saved as
 ``results.md`` and ``results.json`` in the work dir).
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 from typing import Dict, List
 
-from mmseg_unify.models.teacher import resolve_checkpoint
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mmseg_unify.utils.experiment import (ROOT, best_checkpoint,
+                                          schedule_options, seed_work_dir,
+                                          summary, test, train)
 
 STUDENT = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 # (run name, config, teacher run or None), in training order. Distilled runs
@@ -62,50 +59,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def run(cmd: List[str]) -> None:
-    """Run a command from the repository root, streaming its output."""
-    print('\n$ ' + ' '.join(cmd), flush=True)
-    subprocess.run(cmd, cwd=ROOT, check=True)
-
-
-def schedule_options(iters: int) -> List[str]:
-    """``--cfg-options`` that shorten a run to ``iters`` iterations."""
-    interval = max(iters // 4, 1)
-    return [
-        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={interval}',
-        f'default_hooks.checkpoint.interval={interval}',
-        f'param_scheduler.0.end={iters}'
-    ]
-
-
-def latest_metrics(work_dir: str) -> Dict[str, float]:
-    """Metrics of the newest ``tools/test.py`` run in ``work_dir``."""
-    files = sorted(glob.glob(osp.join(ROOT, work_dir, '*', '*.json')),
-                   key=osp.getmtime)
-    if not files:
-        raise RuntimeError(f'no test results (*.json) under {work_dir}')
-    with open(files[-1]) as f:
-        return json.load(f)
-
-
-def finished(work_dir: str, iters) -> bool:
-    """Whether a run already reached its last iteration (demo restarts)."""
-    last = osp.join(ROOT, work_dir, 'last_checkpoint')
-    if not osp.isfile(last):
-        return False
-    with open(last) as f:
-        name = osp.basename(f.read().strip())
-    return name == f'iter_{iters or 1000}.pth'
-
-
-def best_checkpoint(work_dir: str) -> str:
-    """The ``save_best`` checkpoint of a run, else its last checkpoint."""
-    return resolve_checkpoint(osp.join(ROOT, work_dir))
-
-
 def work_dir_of(config: str, seed: int, args) -> str:
-    return osp.join(args.work_dir, f'seed{seed}',
-                    osp.splitext(osp.basename(config))[0])
+    return seed_work_dir(args.work_dir, seed, config)
 
 
 def train_and_test(config: str, teacher_dir: str, seed: int,
@@ -118,24 +73,11 @@ def train_and_test(config: str, teacher_dir: str, seed: int,
         options += schedule_options(iters)
     if teacher_dir:
         options.append(f'model.teacher_ckpt={best_checkpoint(teacher_dir)}')
-    if finished(work_dir, iters):
-        print(f'\n{work_dir}: already trained, testing only', flush=True)
-    else:
-        run([sys.executable, 'tools/train.py', config, '--work-dir',
-             work_dir, '--cfg-options'] + options)
+    checkpoint = train(config, work_dir, options, iters or 1000)
+    # Distilled checkpoints hold the student's own weights: test them with
+    # the plain student config, as a user deploying the student would.
     test_config = STUDENT if teacher_dir else config
-    run([sys.executable, 'tools/test.py', test_config,
-         best_checkpoint(work_dir), '--work-dir', work_dir])
-    return latest_metrics(work_dir)
-
-
-def summary(values: List[float]) -> str:
-    """``mean`` or ``mean ± std`` (sample std) of a list of numbers."""
-    mean = sum(values) / len(values)
-    if len(values) == 1:
-        return f'{mean:.2f}'
-    std = (sum((v - mean)**2 for v in values) / (len(values) - 1))**0.5
-    return f'{mean:.2f} ± {std:.2f}'
+    return test(test_config, checkpoint, work_dir)
 
 
 def table(rows: List[Dict], seeds: List[int]) -> str:

@@ -17,7 +17,10 @@ STUDENT = 'student.'
 
 
 def _first_conv_in_channels(model_cfg: ConfigDict) -> int:
-    return int(model_cfg.get('backbone', {}).get('in_channels', 3))
+    """Input channels of a segmentor config's backbone (STDC nests it)."""
+    backbone = model_cfg.get('backbone', {})
+    backbone = backbone.get('backbone_cfg', backbone)
+    return int(backbone.get('in_channels', 3))
 
 
 @MODELS.register_module()

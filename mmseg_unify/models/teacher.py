@@ -10,6 +10,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 from mmseg.registry import MODELS
+from mmseg_unify.utils.cli import read_config
 
 
 class TeacherCheckpointError(ValueError):
@@ -25,10 +26,7 @@ def load_teacher_config(path: str) -> Config:
     Returns:
         Config: The whole teacher config (its ``model`` builds the teacher).
     """
-    if '::' in path:
-        from mmengine.hub import get_config
-        return get_config(path)
-    return Config.fromfile(path)
+    return read_config(path)
 
 
 def resolve_checkpoint(path: str) -> str:

@@ -26,6 +26,21 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def read_config(path: str) -> Config:
+    """Read a config file, or one of MMSeg's as ``mmseg::path/in/mmseg.py``.
+
+    Args:
+        path (str): The config.
+
+    Returns:
+        Config: The whole config.
+    """
+    if '::' in path:
+        from mmengine.hub import get_config
+        return get_config(path)
+    return Config.fromfile(path)
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common arguments.
 
@@ -39,7 +54,7 @@ def load_config(args: argparse.Namespace) -> Config:
     """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

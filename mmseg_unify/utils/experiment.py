@@ -1,0 +1,156 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+"""Chaining ``tools/train.py`` and ``tools/test.py`` runs into experiments.
+
+The one-command pipelines (``tools/demo.py``, ``tools/benchmark_lad.py``,
+``tools/unify_demo.py``) are nothing but plain train/test calls a user could
+type; these functions run them from the repository root, skip runs that
+already finished (so an interrupted pipeline resumes), and collect metrics.
+"""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence
+
+from mmseg_unify.models.teacher import resolve_checkpoint
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def run(cmd: Sequence[str], cwd: str = ROOT) -> None:
+    """Run a command, streaming its output; raise if it fails.
+
+    Args:
+        cmd (Sequence[str]): The command and its arguments.
+        cwd (str): Working directory. Defaults to the repository root.
+    """
+    print('\n$ ' + ' '.join(cmd), flush=True)
+    subprocess.run(list(cmd), cwd=cwd, check=True)
+
+
+def schedule_options(iters: int) -> List[str]:
+    """``--cfg-options`` that shorten an iteration-based run to ``iters``.
+
+    Validation and checkpoints happen four times per run; the first
+    ``param_scheduler`` entry (the poly schedule of the demo configs) ends at
+    ``iters``.
+
+    Args:
+        iters (int): The new ``train_cfg.max_iters``.
+
+    Returns:
+        list[str]: ``key=value`` strings for ``--cfg-options``.
+    """
+    interval = max(iters // 4, 1)
+    return [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={interval}',
+        f'default_hooks.checkpoint.interval={interval}',
+        f'param_scheduler.0.end={iters}'
+    ]
+
+
+def latest_metrics(work_dir: str) -> Dict[str, float]:
+    """Metrics of the newest ``tools/test.py`` run in ``work_dir``.
+
+    Args:
+        work_dir (str): A run's work dir (absolute or relative to the root).
+
+    Returns:
+        dict: The metrics mmengine dumped (``<timestamp>/<timestamp>.json``).
+    """
+    files = sorted(glob.glob(osp.join(ROOT, work_dir, '*', '*.json')),
+                   key=osp.getmtime)
+    if not files:
+        raise RuntimeError(f'no test results (*.json) under {work_dir}')
+    with open(files[-1]) as f:
+        return json.load(f)
+
+
+def finished(work_dir: str, iters: int) -> bool:
+    """Whether a run's last checkpoint is ``iter_{iters}.pth``.
+
+    Args:
+        work_dir (str): The run's work dir.
+        iters (int): Its ``max_iters``.
+    """
+    last = osp.join(ROOT, work_dir, 'last_checkpoint')
+    if not osp.isfile(last):
+        return False
+    with open(last) as f:
+        name = osp.basename(f.read().strip())
+    return name == f'iter_{iters}.pth'
+
+
+def best_checkpoint(work_dir: str) -> str:
+    """The ``save_best`` checkpoint of a run, else its last checkpoint."""
+    return resolve_checkpoint(osp.join(ROOT, work_dir))
+
+
+def train(config: str,
+          work_dir: str,
+          options: Sequence[str] = (),
+          iters: int = 1000) -> str:
+    """Train ``config`` unless ``work_dir`` already holds its last iteration.
+
+    Args:
+        config (str): Config path relative to the root.
+        work_dir (str): Where the run writes.
+        options (Sequence[str]): ``--cfg-options`` entries.
+        iters (int): The run's ``max_iters`` (to recognise a finished run).
+
+    Returns:
+        str: The run's best (else last) checkpoint.
+    """
+    if finished(work_dir, iters):
+        print(f'\n{work_dir}: already trained, skipping', flush=True)
+    else:
+        cmd = [sys.executable, 'tools/train.py', config, '--work-dir',
+               work_dir]
+        if options:
+            cmd += ['--cfg-options', *options]
+        if osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
+            cmd.append('--resume')
+        run(cmd)
+    return best_checkpoint(work_dir)
+
+
+def test(config: str,
+         checkpoint: str,
+         work_dir: str,
+         options: Sequence[str] = ()) -> Dict[str, float]:
+    """Test ``checkpoint`` with ``config`` and return the metrics.
+
+    Args:
+        config (str): Config path relative to the root.
+        checkpoint (str): Checkpoint file.
+        work_dir (str): Where the test run writes its logs and metrics.
+        options (Sequence[str]): ``--cfg-options`` entries.
+    """
+    cmd = [sys.executable, 'tools/test.py', config, checkpoint,
+           '--work-dir', work_dir]
+    if options:
+        cmd += ['--cfg-options', *options]
+    run(cmd)
+    return latest_metrics(work_dir)
+
+
+def summary(values: List[float]) -> str:
+    """``mean`` or ``mean ± std`` (sample std) of a list of numbers."""
+    mean = sum(values) / len(values)
+    if len(values) == 1:
+        return f'{mean:.2f}'
+    std = (sum((v - mean)**2 for v in values) / (len(values) - 1))**0.5
+    return f'{mean:.2f} ± {std:.2f}'
+
+
+def config_name(config: str) -> str:
+    """A config's file name without directory and ``.py``."""
+    return osp.splitext(osp.basename(config))[0]
+
+
+def seed_work_dir(root: str, seed: int, config: str,
+                  tag: Optional[str] = None) -> str:
+    """``root/seed<seed>/<config name>[_<tag>]``: one run of a pipeline."""
+    name = config_name(config) + (f'_{tag}' if tag else '')
+    return osp.join(root, f'seed{seed}', name)
