@@ -10,6 +10,7 @@ import logging
 import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
 from mmengine.logging import print_log
 from mmengine.runner import Runner
+from mmseg_unify.models.teacher import resolve_checkpoint
 from mmseg_unify.utils.cli import add_common_args, load_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
 
@@ -47,6 +48,9 @@ def main():
     if args.amp:
         enable_amp(cfg)
     cfg.resume = args.resume
+    if cfg.get('load_from'):
+        # a training work dir stands for its best (else last) checkpoint
+        cfg.load_from = resolve_checkpoint(cfg.load_from)
     prepare_cpu_distributed(cfg)
     Runner.from_cfg(cfg).train()
 

@@ -7,3 +7,5 @@ model = dict(
     backbone=dict(depth=18),
     decode_head=dict(in_channels=512, channels=128),
     auxiliary_head=dict(in_channels=256, channels=64))
+# our tools' checkpoint allow-list (torch>=2.6) when run by stock MMSeg tools
+custom_imports = dict(imports=['mmseg_unify'], allow_failed_imports=False)

@@ -1,0 +1,36 @@
+# Shared part of the real extra datasets as pseudo-labelling input. Every
+# image is first resized to fit 2048x1024 (the test scale of the urban and
+# off-road sources), then the paper's test-time augmentation follows:
+# horizontal flips x scales 0.5 .. 2.0. The label file is loaded inside
+# TestTimeAug after the resizes, so it keeps the original size, and
+# TaxonomySegDataset(raw_ids=True) keeps the raw ids the ontology map needs.
+#
+# 8 bit: MMSeg's LoadAnnotations reads label files as uint8. Every extra
+# taxonomy here has raw ids <= 255 (TAS500 uses 255 for its class puddle;
+# ApolloScape, BDD and COCO use it for void) and every source taxonomy
+# fewer than 255 classes (cityscapes 19, mapillary 63, offroad 34), so the
+# pseudo-labels are uint8 too. A dataset with larger raw ids needs a 16 bit
+# loading transform.
+img_scale = (2048, 1024)
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale_factor=r, keep_ratio=True)
+             for r in img_ratios],
+            [dict(type='RandomFlip', prob=0., direction='horizontal'),
+             dict(type='RandomFlip', prob=1., direction='horizontal')],
+            [dict(type='LoadAnnotations')],
+            [dict(type='PackSegInputs')]
+        ])
+]
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='TaxonomySegDataset', raw_ids=True, pipeline=tta_pipeline))
