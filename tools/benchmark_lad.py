@@ -110,15 +110,15 @@ def config_iters(config: str) -> int:
     return cfg.train_cfg.max_iters
 
 
-def scaled_iters(config: str, iters: Optional[int]) -> Optional[int]:
-    """A run's ``max_iters`` under ``--iters``: ``iters`` for a student's
-    schedule, proportionally more for a config that trains longer (the
-    shared teacher); ``None`` without ``--iters``."""
+def run_iters(config: str, iters: Optional[int] = None) -> int:
+    """A run's ``max_iters``: its config's, or under ``--iters N``: ``N``
+    for a student's schedule, proportionally more for a config that trains
+    longer (the shared teacher)."""
+    own = config_iters(config)
     if not iters:
-        return None
-    student = config_path(FAMILIES['fcn'][1])
-    return max(round(iters * config_iters(config) / config_iters(student)),
-               1)
+        return own
+    student = config_iters(config_path(FAMILIES['fcn'][1]))
+    return max(round(iters * own / student), 1)
 
 
 def tested_metrics(work_dir: str,
@@ -154,11 +154,9 @@ def run_once(run: Run, seed: int, args) -> Tuple[Dict[str, float], bool]:
     """
     common = [f'randomness.seed={seed}'] + list(args.cfg_options)
     options = list(common)
-    iters = scaled_iters(run.config, args.iters)
-    if iters:
+    iters = run_iters(run.config, args.iters)
+    if args.iters:
         options += schedule_options(iters)
-    else:
-        iters = config_iters(run.config)
     if run.teacher:
         teacher_dir = seed_work_dir(args.work_dir, seed, run.teacher)
         options.append(f'model.teacher_ckpt={best_checkpoint(teacher_dir)}')
@@ -308,13 +306,26 @@ def machine() -> dict:
         mmsegmentation=_version('mmsegmentation'))
 
 
+def notes(results: dict) -> str:
+    """Seeds, schedule, machine and total time, in words."""
+    runs, m = results['runs'], results['machine']
+    student = next(r for k, r in runs.items() if k != 'teacher')
+    seconds = [s for r in runs.values() for s in r['seconds'] if s]
+    return (
+        f"Seeds: {', '.join(map(str, results['seeds']))}. Batch 4; "
+        f"{student['iters']} iterations per student and LAD teacher, "
+        f"{runs['teacher']['iters']} for the shared teacher. Δ: difference "
+        'to the baseline of the same seed. LAD teachers are tested with a '
+        'noised ground-truth label and with a zero channel. Machine: '
+        f"{m['cpu']}, {m['cores']} cores, OMP_NUM_THREADS="
+        f"{m['omp_num_threads']}, load average {m['load_average_at_start'][0]}"
+        f' at the start; wall time of the timed runs: {clock(sum(seconds))}.')
+
+
 def save(results: dict, work_dir: str) -> str:
     """Write ``results.json`` and ``results.md``; return the Markdown."""
-    text = (f"{table(results)}\n\nSeeds: {results['seeds']}; iterations: "
-            f"{results['iters'] or 'as in the configs'}; machine: "
-            f"{results['machine']['cpu']}, {results['machine']['cores']} "
-            f"cores, OMP_NUM_THREADS={results['machine']['omp_num_threads']}"
-            f".\n\n{timing_table(results)}\n")
+    text = (f'{table(results)}\n\n{notes(results)}\n\n'
+            f'{timing_table(results)}\n')
     os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
     with open(osp.join(ROOT, work_dir, 'results.md'), 'w') as f:
         f.write(text)
@@ -343,14 +354,29 @@ def parse_args():
     return parser.parse_args()
 
 
+def previous_seconds(work_dir: str) -> Dict[Tuple[str, int], float]:
+    """Run times an earlier call saved in ``results.json`` (run key, seed),
+    so that a resumed benchmark still reports the time of every run."""
+    path = osp.join(ROOT, work_dir, 'results.json')
+    if not osp.isfile(path):
+        return {}
+    with open(path) as f:
+        old = json.load(f)
+    return {(key, seed): s
+            for key, run in old['runs'].items()
+            for seed, s in zip(old['seeds'], run['seconds']) if s}
+
+
 def main():
     args = parse_args()
     runs = plan(args.families)
+    before = previous_seconds(args.work_dir)
     results = dict(
         seeds=args.seeds, families=args.families, iters=args.iters,
         machine=machine(),
         runs={r.key: dict(config=r.config, test_config=r.test_config,
                           teacher=r.teacher,
+                          iters=run_iters(r.config, args.iters),
                           metrics=[None] * len(args.seeds),
                           seconds=[None] * len(args.seeds))
               for r in runs})
@@ -363,7 +389,8 @@ def main():
             seconds = time.time() - start
             entry = results['runs'][run.key]
             entry['metrics'][i] = metrics
-            entry['seconds'][i] = round(seconds, 1) if executed else None
+            entry['seconds'][i] = (round(seconds, 1) if executed else
+                                   before.get((run.key, seed)))
             progress.finish(seconds, executed)
             save(results, args.work_dir)
     results['machine']['load_average_at_end'] = [
