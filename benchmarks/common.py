@@ -16,26 +16,9 @@ import statistics
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
+from mmseg_unify.utils.environment import cpu_model, module_version
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def cpu_model() -> str:
-    """The CPU model name (Linux), else the platform's processor string."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _version(module: str) -> str:
-    try:
-        return __import__(module).__version__
-    except ImportError:
-        return 'not installed'
 
 
 def environment(device: str = 'cpu') -> dict:
@@ -57,7 +40,7 @@ def environment(device: str = 'cpu') -> dict:
         cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(),
         python=platform.python_version(),
-        **{name: _version(name) for name in (
+        **{name: module_version(name) for name in (
             'torch', 'mmcv', 'mmengine', 'mmseg', 'mmseg_unify')},
         device=device,
         load_average_1min=round(os.getloadavg()[0], 2))

@@ -13,13 +13,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
-from mmengine.structures import PixelData
 from torch import nn
 
 import mmseg_unify  # noqa: F401
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
+from conftest import random_seg_batch
 from mmseg_unify.models.utils import main_head
 from mmseg_unify.utils.experiment import config_name
 
@@ -47,17 +46,7 @@ bench = _load_tool()
 
 def _batch(n=2, num_classes=12):
     """Random images and labels as a collated (not preprocessed) batch."""
-    g = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(n):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(
-            0, num_classes, (1, SIZE, SIZE), generator=g))
-        s.set_metainfo(dict(img_shape=(SIZE, SIZE), ori_shape=(SIZE, SIZE)))
-        samples.append(s)
-    inputs = [torch.randint(0, 255, (3, SIZE, SIZE), generator=g).float()
-              for _ in range(n)]
-    return dict(inputs=inputs, data_samples=samples)
+    return random_seg_batch(n, num_classes, SIZE)
 
 
 def _losses(model):

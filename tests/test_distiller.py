@@ -8,12 +8,11 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import load_checkpoint, save_checkpoint
-from mmengine.structures import PixelData
 
 import mmseg_unify  # noqa: F401
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
+from conftest import random_seg_batch
 from mmseg_unify.models.teacher import TeacherCheckpointError
 
 register_all_modules(init_default_scope=True)
@@ -61,17 +60,7 @@ def distiller(tmp_path, teacher_kwargs=None, **student_kwargs):
 
 
 def batch(n=2, num_classes=5):
-    g = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(n):
-        s = SegDataSample()
-        s.gt_sem_seg = PixelData(data=torch.randint(
-            0, num_classes, (1, SIZE, SIZE), generator=g))
-        s.set_metainfo(dict(img_shape=(SIZE, SIZE), ori_shape=(SIZE, SIZE)))
-        samples.append(s)
-    inputs = [torch.randint(0, 255, (3, SIZE, SIZE), generator=g).float()
-              for _ in range(n)]
-    return dict(inputs=inputs, data_samples=samples)
+    return random_seg_batch(n, num_classes, SIZE)
 
 
 def train_step(model):
@@ -207,7 +196,8 @@ def test_student_initialisation_equals_plain_student(tmp_path):
 def test_stdc_lad_teacher_needs_label_noising_preprocessor(tmp_path):
     """STDC nests its backbone (``backbone.backbone_cfg.in_channels``)."""
     cfg = Config.fromfile(osp.join(
-        ROOT, 'configs/lad/lad-teacher_stdc1_4xb12-80k_cityscapes-512x1024.py'))
+        ROOT, 'configs/lad',
+        'lad-teacher_stdc1_4xb12-80k_cityscapes-512x1024.py'))
     cfg.model.data_preprocessor = dict(type='SegDataPreProcessor')
     path = str(tmp_path / 'stdc_teacher.py')
     Config(dict(model=cfg.model)).dump(path)

@@ -38,11 +38,11 @@ import os.path as osp
 import platform
 import time
 from collections import namedtuple
-from importlib.metadata import PackageNotFoundError, version
 from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from mmseg_unify.utils.environment import cpu_model, module_version
 from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, config_name,
                                           finished, latest_metrics,
                                           schedule_options, seed_work_dir,
@@ -275,35 +275,17 @@ def timing_table(results: dict) -> str:
     return '\n'.join(lines)
 
 
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return 'not installed'
-
-
-def _cpu_model() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
-
-
 def machine() -> dict:
     """What the numbers were measured on."""
     return dict(
         platform=platform.platform(),
-        cpu=_cpu_model(),
+        cpu=cpu_model(),
         cores=os.cpu_count(),
         omp_num_threads=os.environ.get('OMP_NUM_THREADS', 'unset'),
         load_average_at_start=[round(x, 2) for x in os.getloadavg()],
-        torch=_version('torch'),
-        mmcv=_version('mmcv'),
-        mmsegmentation=_version('mmsegmentation'))
+        torch=module_version('torch'),
+        mmcv=module_version('mmcv'),
+        mmsegmentation=module_version('mmseg'))
 
 
 def notes(results: dict) -> str:
