@@ -146,17 +146,6 @@ def train_once(config: str, work_dir: str, options: Sequence[str],
     return checkpoint
 
 
-def loop_options(iters: int, val_interval: int) -> List[str]:
-    """``--cfg-options`` for ``iters`` iterations validated (and
-    checkpointed) every ``val_interval``."""
-    return [
-        f'train_cfg.max_iters={iters}',
-        f'train_cfg.val_interval={val_interval}',
-        f'default_hooks.checkpoint.interval={val_interval}',
-        f'param_scheduler.0.end={iters}'
-    ]
-
-
 def student_options(seed: int, labels: Dict[str, str],
                     steps: dict) -> List[str]:
     """Seed, pseudo-label folders and schedule of a student run."""
@@ -166,7 +155,8 @@ def student_options(seed: int, labels: Dict[str, str],
         index = EXTRAS[extra][1]
         options.append(f'train_dataloader.dataset.datasets.{index}.'
                        f'data_prefix.seg_map_path={folder}')
-    return options + loop_options(steps['student'], steps['student_val'])
+    return options + schedule_options(
+        steps['student'], steps['student_val'])
 
 
 def finetune_options(seed: int, student_ckpt: str, work_dir: str,
@@ -179,7 +169,7 @@ def finetune_options(seed: int, student_ckpt: str, work_dir: str,
     """
     started = osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint'))
     load = 'None' if started else student_ckpt
-    return [f'randomness.seed={seed}', f'load_from={load}'] + loop_options(
+    return [f'randomness.seed={seed}', f'load_from={load}'] + schedule_options(
         steps['finetune'], steps['finetune_val'])
 
 

@@ -29,20 +29,23 @@ def run(cmd: Sequence[str], cwd: str = ROOT) -> None:
     subprocess.run(list(cmd), cwd=cwd, check=True)
 
 
-def schedule_options(iters: int) -> List[str]:
-    """``--cfg-options`` that shorten an iteration-based run to ``iters``.
+def schedule_options(iters: int,
+                     interval: Optional[int] = None) -> List[str]:
+    """``--cfg-options`` that set an iteration-based run to ``iters``.
 
-    Validation and checkpoints happen four times per run; the first
-    ``param_scheduler`` entry (the poly schedule of the demo configs) ends at
-    ``iters``.
+    Validation and checkpoints happen every ``interval`` iterations (default:
+    four times per run); the first ``param_scheduler`` entry (the poly
+    schedule of the demo configs) ends at ``iters``.
 
     Args:
         iters (int): The new ``train_cfg.max_iters``.
+        interval (int, optional): Validation and checkpoint interval.
+            Default: ``iters // 4`` (at least 1).
 
     Returns:
         list[str]: ``key=value`` strings for ``--cfg-options``.
     """
-    interval = max(iters // 4, 1)
+    interval = interval or max(iters // 4, 1)
     return [
         f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={interval}',
         f'default_hooks.checkpoint.interval={interval}',
