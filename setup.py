@@ -4,8 +4,9 @@
 Besides the Python package, ``configs/``, ``tools/`` and ``ontology_maps/``
 must be reachable from the installed package, because ``mim train
 mmseg_unify CONFIG`` looks for them under ``mmseg_unify/.mim/``. A wheel gets
-copies; an editable install (``pip install -e .``, ``setup.py develop``) gets
-symbolic links, so edits to configs are seen at once.
+copies, made in the build folder (the source tree is not touched); an
+editable install (``pip install -e .``, ``setup.py develop``) gets symbolic
+links in the source tree, so edits to configs are seen at once.
 """
 import os
 import os.path as osp
@@ -13,6 +14,7 @@ import shutil
 import sys
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = osp.dirname(osp.abspath(__file__))
 MIM_FOLDERS = ('configs', 'tools', 'ontology_maps')
@@ -34,13 +36,34 @@ def parse_requirements(name):
         return [line for line in lines if line and not line.startswith('-')]
 
 
+def _copy_folders(mim_root):
+    """Copy the data folders into ``mim_root`` (replacing what is there)."""
+    for name in MIM_FOLDERS:
+        dst = osp.join(mim_root, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        shutil.copytree(
+            osp.join(HERE, name), dst,
+            ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+
+
+class BuildPyWithMim(build_py):
+    """``build_py`` that also puts copies of the data folders into the built
+    package's ``.mim`` (wheels), leaving the source tree alone."""
+
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return
+        _copy_folders(osp.join(self.build_lib, 'mmseg_unify', '.mim'))
+
+
 def add_mim_extension():
-    """Link (editable) or copy (wheel) the data folders into ``.mim``."""
-    editable = any(cmd in sys.argv for cmd in EDITABLE_COMMANDS)
-    if not editable and not any(
-            cmd in sys.argv
-            for cmd in ('install', 'build', 'build_py', 'bdist_wheel',
-                        'sdist')):
+    """Link the data folders into the source tree's ``.mim`` for editable
+    installs (wheels get copies from :class:`BuildPyWithMim`)."""
+    if not any(cmd in sys.argv for cmd in EDITABLE_COMMANDS):
         return
     mim_root = osp.join(HERE, 'mmseg_unify', '.mim')
     os.makedirs(mim_root, exist_ok=True)
@@ -50,11 +73,7 @@ def add_mim_extension():
             os.remove(dst)
         elif osp.isdir(dst):
             shutil.rmtree(dst)
-        if editable:
-            os.symlink(osp.relpath(src, mim_root), dst)
-        else:
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
-                '__pycache__', '*.pyc'))
+        os.symlink(osp.relpath(src, mim_root), dst)
 
 
 if __name__ == '__main__':
@@ -82,4 +101,5 @@ if __name__ == '__main__':
             'Programming Language :: Python :: 3',
             'Topic :: Scientific/Engineering :: Artificial Intelligence',
         ],
+        cmdclass={'build_py': BuildPyWithMim},
         zip_safe=False)

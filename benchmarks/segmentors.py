@@ -17,11 +17,16 @@ from common import ROOT
 
 
 def load_config(path: str) -> Config:
-    """A config file, relative to the repository root unless absolute."""
+    """A config: a reference such as ``mmseg_unify::lad/x.py`` or
+    ``mmseg::x/y.py``, an absolute path, or a path relative to the
+    repository root."""
     import mmseg_unify  # noqa: F401  (registers our components)
     from mmseg.utils import register_all_modules
+    from mmseg_unify.utils.config_ref import read_config
     register_all_modules(init_default_scope=True)
-    return Config.fromfile(path if osp.isabs(path) else osp.join(ROOT, path))
+    if '::' in path or osp.isabs(path):
+        return read_config(path)
+    return Config.fromfile(osp.join(ROOT, path))
 
 
 def synthetic_batch(batch: int,

@@ -2,7 +2,6 @@
 """The LAD family benchmark: its configs build and train, its table, and
 ``tools/benchmark_lad.py`` end to end on tiny data."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import statistics
@@ -18,12 +17,12 @@ from torch import nn
 import mmseg_unify  # noqa: F401
 from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
-from conftest import random_seg_batch
+from helpers import ROOT, load_tool, random_seg_batch
 from mmseg_unify.models.utils import main_head
+from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.experiment import config_name
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     osp.relpath(p, ROOT)
     for p in glob.glob(osp.join(ROOT, 'configs/benchmark/*.py')))
@@ -33,15 +32,7 @@ SEGMENTORS = [c for c in CONFIGS if c not in DISTILLERS]
 SIZE = 32
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_lad', osp.join(ROOT, 'tools/benchmark_lad.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_tool()
+bench = load_tool('benchmark_lad')
 
 
 def _batch(n=2, num_classes=12):
@@ -121,9 +112,10 @@ def test_segmentor_config_builds_and_trains(path):
 @pytest.mark.parametrize('path', DISTILLERS)
 def test_distiller_config_builds_with_teacher_checkpoint(
         path, tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)  # teacher_cfg is relative to the repository
+    monkeypatch.chdir(tmp_path)  # teacher_cfg needs no working directory
     cfg = _config(path)
-    teacher = MODELS.build(_config(cfg.model.teacher_cfg).model)
+    assert cfg.model.teacher_cfg.startswith('mmseg_unify::benchmark/')
+    teacher = MODELS.build(read_config(cfg.model.teacher_cfg).model)
     ckpt = str(tmp_path / 'teacher.pth')
     save_checkpoint({'state_dict': teacher.state_dict()}, ckpt)
     cfg.model.teacher_ckpt = ckpt

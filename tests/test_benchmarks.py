@@ -157,16 +157,22 @@ def test_bench_distiller(bench, capsys):
 def test_pseudo_label_tables(bench):
     bench_pl = bench('bench_pseudo_label')
     run = dict(nproc=2, threads_per_process=1, written=8, seconds=4.0,
-               forward_seconds=6.0, model_seconds=7.0, write_seconds=0.4,
+               forward_seconds=6.0, iteration_seconds=7.0,
                peak_rss_mb_max_rank=500.0, wall_with_startup=9.0)
     summary = bench_pl.throughput_summary(run)
     assert summary == pytest.approx(dict(
-        images_per_s=2.0, outside_forward=0.25, tta_merge_ontology=0.125,
-        png_writing=0.05))
+        images_per_s=2.0, in_forward=0.75, tta_merge_ontology_writing=0.125,
+        data_loading=0.125))
     lines = bench_pl.throughput_table([run]).splitlines()
     assert lines[0].startswith('| processes | threads/proc |')
-    assert lines[2] == ('| 2 | 1 | 8 | 2.00 | 25.0% | 12.5% | 5.0% | 500 '
+    assert 'in forward (target >= 90%)' in lines[0]
+    assert lines[2] == ('| 2 | 1 | 8 | 2.00 | 75.0% | 12.5% | 12.5% | 500 '
                         '| 9.0 |')
+    large = bench_pl.large_table([dict(
+        route='direct', seconds=10.0, forward_seconds=8.0, peak_rss_mb=900,
+        baseline_rss_mb=300)]).splitlines()
+    assert 'target >= 85%' in large[0] and 'target <= 3000' in large[0]
+    assert large[2] == '| direct | 10.0 | 8.0 | 80.0% | 900 | 300 |'
 
 
 def test_interleaved_rounds_rotate_and_ratio_targets(bench):

@@ -6,8 +6,7 @@ import runpy
 import cv2
 import numpy as np
 import pytest
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from helpers import ROOT
 
 
 @pytest.fixture(scope='module')

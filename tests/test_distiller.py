@@ -12,11 +12,10 @@ from mmengine.runner import load_checkpoint, save_checkpoint
 import mmseg_unify  # noqa: F401
 from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
-from conftest import random_seg_batch
+from helpers import ROOT, random_seg_batch
 from mmseg_unify.models.teacher import TeacherCheckpointError
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SIZE = 32
 
 

@@ -13,9 +13,9 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
 from mmseg_unify.models.losses import ChannelWiseDivergence
+from helpers import ROOT
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = 'configs/lad/lad-teacher_fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 
 

@@ -11,9 +11,9 @@ import mmseg_unify  # noqa: F401
 from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 from mmseg_unify.models.inflate import first_conv
+from helpers import ROOT
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEACHERS = sorted(
     osp.basename(p)
     for p in glob.glob(osp.join(ROOT, 'configs/lad/lad-teacher_*.py')))

@@ -13,9 +13,9 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
 from mmseg_unify.evaluation.mkl import mean_pairwise_kl, teacher_mkl
+from helpers import ROOT
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def test_mean_pairwise_kl_equals_direct_sum():

@@ -14,8 +14,8 @@ from mmseg_unify.ontology import (Ontology, OntologyWarning, TaxonomyError,
                                   UnknownLabelIdError, load_map_spec,
                                   load_taxonomy)
 from mmseg_unify.ontology.yaml_io import dump_taxonomy, yaml_str
+from helpers import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MAPS = sorted(glob.glob(osp.join(ROOT, 'ontology_maps', 'maps', '*.yaml')))
 PRIORS = osp.join(ROOT, 'ontology_maps', 'data-priors')
 

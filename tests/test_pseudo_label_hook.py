@@ -1,7 +1,6 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """OntologyConstrainedInference: files, manifest, resume, visualisations."""
 import hashlib
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -10,32 +9,22 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
-from mmseg.registry import HOOKS, MODELS
+from mmseg.registry import HOOKS
 from mmseg.utils import register_all_modules
 
 import mmseg_unify  # noqa: F401
-from mmseg_unify.engine.hooks.ontology_inference import (
-    OntologyConstrainedInference, label_dtype, write_png_atomic)
+from helpers import DEMO_TEACHER, ROOT, pseudo_label_run, \
+    save_seeded_checkpoint
+from mmseg_unify.utils.label_io import (label_dtype, label_path,
+                                        write_png_atomic)
 
 register_all_modules()
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TEACHER = osp.join(ROOT, 'configs', 'demo',
-                   'fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py')
 EXTRA = osp.join(ROOT, 'configs', 'unify', 'datasets',
                  'demo_coarse_extra.py')
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'pseudo_label_tool', osp.join(ROOT, 'tools', 'pseudo_label.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @HOOKS.register_module(force=True)
@@ -66,33 +55,19 @@ def setup(tmp_path_factory):
         demo_split=dict(train=1, val=1))
     data = generate_demo_data(
         str(base / 'demo'), seed=0, size=(32, 64), counts=counts)
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(TEACHER).model)
-    ckpt = str(base / 'teacher.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    ckpt = save_seeded_checkpoint(DEMO_TEACHER, str(base / 'teacher.pth'))
     return dict(data=data, ckpt=ckpt, base=base)
-
-
-RUNS = [0]
 
 
 def run(setup, out, *extra_args, hooks=(), scales=('0.5', '1.0')):
     """One pseudo-labelling run in this process; returns the runner."""
-    tool = _tool()
-    args = tool.parse_args([
-        TEACHER, setup['ckpt'], '--extra', EXTRA, '--out', out,
-        '--num-workers', '0', '--scales', *scales, '--work-dir',
-        str(setup['base'] / 'work'), '--cfg-options',
+    return pseudo_label_run([
+        osp.join(ROOT, DEMO_TEACHER), setup['ckpt'], '--extra', EXTRA,
+        '--out', out, '--num-workers', '0', '--scales', *scales,
+        '--work-dir', str(setup['base'] / 'work'), '--cfg-options',
         'test_dataloader.dataset.data_root=' +
         osp.join(setup['data'], 'demo_coarse'), *extra_args
-    ])
-    cfg = tool.build_config(args)
-    cfg.custom_hooks += list(hooks)
-    RUNS[0] += 1
-    cfg.experiment_name = f'pseudo_label_hook_test_{RUNS[0]}'
-    runner = Runner.from_cfg(cfg)
-    runner.test()
-    return runner
+    ], hooks=hooks)
 
 
 def read_tree(folder):
@@ -129,17 +104,19 @@ def test_writes_labels_manifest_and_visualisations(setup):
     with open(setup['ckpt'], 'rb') as f:
         assert manifest['checkpoint_sha256'] == hashlib.sha256(
             f.read()).hexdigest()
-    assert manifest['ontology_sha256'] and manifest['model']['priors']
+    assert manifest['ontology_sha256']
+    assert manifest['pseudo_label_model']['priors']
     assert manifest['tta']['scales'] == [0.5, 1.0]
     assert manifest['tta']['flip'] is True
     vis = out + '_vis'
     assert sorted(os.listdir(osp.join(vis, 'color'))) == names
     assert sorted(os.listdir(osp.join(vis, 'panels'))) == [names[0], names[4]]
     panel = cv2.imread(osp.join(vis, 'panels', names[0]))
-    # RGB | GT | prediction | pseudo-label, each 64 px scaled up to 256
-    assert panel.shape == (18 + 128, 4 * 256, 3)
-    model = runner.model
-    assert model.timing['images'] == 5
+    # image | GT | prediction | pseudo-label, each 64 px scaled up to 256,
+    # 4 px gutters, a 24 px title bar and legends below
+    assert panel.shape[1] == 4 * 256 + 3 * 4
+    assert panel.shape[0] > 24 + 128
+    assert runner.images_seen == 5
 
 
 def test_resume_after_kill_finishes_without_partial_files(setup):
@@ -153,14 +130,14 @@ def test_resume_after_kill_finishes_without_partial_files(setup):
     assert sorted(os.listdir(out)) == ['000000.png', '000001.png',
                                        'manifest.json']
     assert json.load(open(osp.join(out, 'manifest.json')))['status'] == \
-        'running'
+        'interrupted'
     # a write that was killed between temp file and rename
     leftover = osp.join(out, '.000003.png.k1ll3d.tmp')
     with open(leftover, 'wb') as f:
         f.write(b'\x89PNG half a file')
 
     runner = run(setup, out)
-    assert runner.model.timing['images'] == 3  # done images not re-run
+    assert runner.images_seen == 3  # done images not re-run
     assert not osp.exists(leftover)
     got = read_tree(out)
     for name, data in reference.items():
@@ -171,25 +148,26 @@ def test_resume_after_kill_finishes_without_partial_files(setup):
     assert manifest['status'] == 'complete'
     assert manifest['counts']['skipped_this_run'] == 2
     assert manifest['counts']['written_this_run'] == 3
-    assert len(manifest['runs']) == 1  # the killed run never finished
+    # the interrupted run is recorded, then the one that finished
+    assert [r['written'] for r in manifest['runs']] == [2, 3]
 
     # nothing left to do: no image is loaded or run again
     runner = run(setup, out)
-    assert runner.model.timing['images'] == 0
-    assert len(json.load(open(osp.join(out, 'manifest.json')))['runs']) == 2
+    assert runner.images_seen == 0
+    assert len(json.load(open(osp.join(out, 'manifest.json')))['runs']) == 3
 
 
 def test_refuses_to_mix_settings(setup):
-    out = str(setup['base'] / 'mixed')
-    os.makedirs(out)
-    first = str(setup['base'] / 'full' / 'manifest.json')
-    if not osp.isfile(first):
+    full = str(setup['base'] / 'full')
+    if not osp.isfile(osp.join(full, 'manifest.json')):
         pytest.skip('needs the first test')
-    shutil.copy(first, out)
+    out = str(setup['base'] / 'mixed')
+    shutil.copytree(full, out)
+    before = read_tree(out)
     # same out dir, other TTA scales: refused, nothing written
-    with pytest.raises(RuntimeError, match='tta'):
+    with pytest.raises(RuntimeError, match=r'tta\.scales.*--no-resume'):
         run(setup, out, scales=('1.0', ))
-    assert os.listdir(out) == ['manifest.json']
+    assert read_tree(out) == before
     # --no-resume replaces everything
     run(setup, out, '--no-resume', scales=('1.0', ))
     manifest = json.load(open(osp.join(out, 'manifest.json')))
@@ -215,14 +193,14 @@ def test_write_png_atomic_and_dtype(tmp_path):
 
 
 def test_target_paths_mirror_the_dataset(tmp_path):
-    hook = OntologyConstrainedInference(out_dir=str(tmp_path / 'pl'))
-    assert hook.target_of('/d/img/train/city/a_leftImg8bit.png', '/d/img',
-                          '_leftImg8bit.png') == \
+    out = str(tmp_path / 'pl')
+    assert label_path(out, '/d/img/train/city/a_leftImg8bit.png', '/d/img',
+                      '_leftImg8bit.png') == \
         str(tmp_path / 'pl' / 'train' / 'city' / 'a.png')
-    assert hook.target_of('/d/img/x/b.jpg', '/d/img', '.png') == \
+    assert label_path(out, '/d/img/x/b.jpg', '/d/img', '.png') == \
         str(tmp_path / 'pl' / 'x' / 'b.png')
     with pytest.raises(ValueError, match='not under'):
-        hook.target_of('/elsewhere/b.jpg', '/d/img', '.jpg')
+        label_path(out, '/elsewhere/b.jpg', '/d/img', '.jpg')
 
 
 def test_plain_config_route(setup):

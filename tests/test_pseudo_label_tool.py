@@ -13,10 +13,10 @@ from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 
 import mmseg_unify  # noqa: F401
+from helpers import ROOT
 
 register_all_modules()
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEACHER = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 EXTRA = 'configs/unify/datasets/demo_split_extra.py'
 

@@ -25,9 +25,9 @@ from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 from mmseg_unify.models.teacher import load_teacher_config
 from mmseg_unify.models.utils import main_head
+from helpers import ROOT
 
 register_all_modules(init_default_scope=True)
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 STUDENTS = sorted(
     osp.basename(p)[:-len('.py')]
@@ -111,13 +111,12 @@ def student_base(student, tail):
     return found[0]
 
 
-def zoo_checkpoint(teacher_cfg):
-    """File name of the MMSeg model-zoo weights of an ``mmseg::`` config."""
+def zoo_weights(teacher_cfg):
+    """URL of the MMSeg model-zoo weights of an ``mmseg::`` config."""
     family, cfg_name = teacher_cfg[len('mmseg::'):-len('.py')].split('/')
     with open(osp.join(MMSEG_CONFIGS, family, 'metafile.yaml')) as f:
         models = yaml.safe_load(f)['Models']
-    url = next(m['Weights'] for m in models if m['Name'] == cfg_name)
-    return osp.basename(url)
+    return next(m['Weights'] for m in models if m['Name'] == cfg_name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,8 +126,7 @@ def load(name):
 
 @functools.lru_cache(maxsize=None)
 def teacher_config(path):
-    return load_teacher_config(
-        path if '::' in path else osp.join(ROOT, path))
+    return load_teacher_config(path)
 
 
 _BUILT = {}
@@ -153,7 +151,7 @@ def test_paper_pair_is_covered(student, teacher, tail):
     short = teacher.replace('_', '-').replace('-d8', '')
     if teacher.startswith('lad-teacher_'):
         name = f'lad-student_{student}_{short}_{tail}'
-        teacher_cfg = f'configs/lad/{teacher}_{tail}.py'
+        teacher_cfg = f'mmseg_unify::lad/{teacher}_{tail}.py'
     else:
         name = f'cwd-student_{student}_{short}-teacher_{tail}'
         family = teacher.split('_')[0]
@@ -183,7 +181,7 @@ def test_name_matches_student_and_teacher(name):
     assert stem.endswith(data), (stem, data)
     if name.startswith('lad-student_'):
         assert teacher.startswith('lad-teacher-')
-        assert teacher_cfg == f'configs/lad/{stem}.py'
+        assert teacher_cfg == f'mmseg_unify::lad/{stem}.py'
         assert stem.replace('_', '-').startswith(teacher + '-')
         assert ckpt == f'work_dirs/{stem}'  # the teacher's default work dir
     else:
@@ -192,7 +190,8 @@ def test_name_matches_student_and_teacher(name):
             teacher[:-len('teacher')])
         if 'demo' not in name:
             assert teacher_cfg.startswith('mmseg::')
-            assert ckpt == 'checkpoints/' + zoo_checkpoint(teacher_cfg)
+            # the model zoo's URL: mmengine downloads and caches it
+            assert ckpt == zoo_weights(teacher_cfg)
 
 
 @pytest.mark.parametrize('name', STUDENTS)
@@ -216,7 +215,7 @@ def test_student_builds_and_teacher_predicts_its_classes(name):
 
 @pytest.mark.parametrize('name', FULL_BUILDS)
 def test_whole_distiller_builds(name, tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)  # teacher_cfg paths are relative to the repo
+    monkeypatch.chdir(tmp_path)  # teacher_cfg needs no working directory
     cfg = load(name)
     teacher = build(teacher_config(cfg.model.teacher_cfg).model)
     ckpt = str(tmp_path / 'teacher.pth')

@@ -255,8 +255,6 @@ def test_flip_scale_average_matches_reference(demo32, direct_resize):
         osp.join(demo32, 'demo_coarse'), tta_pipeline(SCALES, True))
     batch = pseudo_collate([data[0], data[2]])  # two images per batch
     results = tta.test_step(batch)
-    assert tta.timing['images'] == 2
-    assert 0 < tta.timing['forward'] <= tta.timing['total']
     ont = tta.ontology
     allowed_sets = {
         g: set(np.flatnonzero(ont.allowed[g]).tolist())

@@ -2,8 +2,6 @@
 """Unified-student configs (demo and real data) and tools/unify_demo.py."""
 import copy
 import glob
-import importlib.util
-import json
 import os.path as osp
 
 import cv2
@@ -20,10 +18,10 @@ import mmseg_unify  # noqa: F401
 from mmseg_unify.datasets.taxonomy_dataset import (TaxonomySegDataset,
                                                    ontology_label_map)
 from mmseg_unify.ontology import Ontology, resolve_ontology_file
+from helpers import ROOT, load_tool
 
 register_all_modules(init_default_scope=True)
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 UNIFY = osp.join(ROOT, 'configs', 'unify')
 DEMO = '_fcn_r18-w16-d8_1xb4-2k_demo-urban-unified-128x128.py'
 OURS = 'unify-student' + DEMO
@@ -47,14 +45,6 @@ SOURCE_OF = {'cityscapes': 'cityscapes', 'mapillary63': 'mapillary',
 
 def load(name):
     return Config.fromfile(osp.join(UNIFY, name))
-
-
-def import_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def seg_map_paths(cfg):
@@ -233,7 +223,7 @@ EXTRA_CONFIGS = sorted(
 def test_real_extra_configs_compose(path):
     """Every extra composes with tools/pseudo_label.py into a TTA run that
     reads raw ids, and every map of its taxonomy describes its labels."""
-    tool = import_tool('pseudo_label')
+    tool = load_tool('pseudo_label')
     extra = osp.basename(path)[:-len('_extra.py')]
     teacher = osp.join(
         UNIFY, 'unify-teacher_segformer_mit-b5_8xb1-160k_'
@@ -290,7 +280,7 @@ def test_ontology_mode_checks_the_taxonomy(tmp_path):
 # ------------------------------------------------------ tools/unify_demo.py
 @pytest.fixture(scope='module')
 def unify_demo():
-    return import_tool('unify_demo')
+    return load_tool('unify_demo')
 
 
 def test_student_options_set_the_right_folders(unify_demo):
@@ -316,18 +306,19 @@ def test_finetune_resumes_from_its_own_checkpoint(unify_demo, tmp_path,
     assert 'load_from=None' in again
 
 
-def test_labels_complete(unify_demo, tmp_path, monkeypatch):
-    monkeypatch.setattr(unify_demo, 'ROOT', str(tmp_path))
-    tta = dict(scales=[1.0], flip=False)
-    assert not unify_demo.labels_complete('pl', 'c.pth', tta)
-    (tmp_path / 'pl').mkdir()
-    manifest = dict(status='complete', checkpoint='c.pth',
-                    tta=dict(scales=[1.0], flip=False))
-    (tmp_path / 'pl' / 'manifest.json').write_text(json.dumps(manifest))
-    assert unify_demo.labels_complete('pl', 'c.pth', tta)
-    assert not unify_demo.labels_complete('pl', 'other.pth', tta)
-    assert not unify_demo.labels_complete('pl', 'c.pth',
-                                          dict(scales=[1.0], flip=True))
+def test_pseudo_label_step_leaves_done_to_the_tool(unify_demo, monkeypatch):
+    """No second definition of "finished": the tool's manifest decides."""
+    calls = []
+    monkeypatch.setattr(unify_demo, 'run', calls.append)
+    unify_demo.pseudo_label('c.pth', 'demo_coarse', 'pl', False,
+                            dict(scales=[0.5, 1.0], flip=False))
+    cmd = calls[0]
+    assert cmd[1:3] == [unify_demo.tool('pseudo_label'), unify_demo.TEACHER]
+    assert cmd[1].endswith(osp.join('tools', 'pseudo_label.py'))
+    assert cmd[cmd.index('--out') + 1] == 'pl'
+    assert '--no-priors' in cmd and '--no-flip' in cmd
+    assert cmd[cmd.index('--scales') + 1:cmd.index('--scales') + 3] == [
+        '0.5', '1']
 
 
 def fake_result(shift):

@@ -46,7 +46,7 @@ from mmseg_unify.utils.environment import cpu_model, module_version
 from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, config_name,
                                           finished, latest_metrics,
                                           schedule_options, seed_work_dir,
-                                          summary, test, train)
+                                          summary, test, train, write_results)
 
 CONFIG_DIR = 'configs/benchmark'
 SCHEDULE = '1xb4-600_demo-urban-96x96'
@@ -308,11 +308,7 @@ def save(results: dict, work_dir: str) -> str:
     """Write ``results.json`` and ``results.md``; return the Markdown."""
     text = (f'{table(results)}\n\n{notes(results)}\n\n'
             f'{timing_table(results)}\n')
-    os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
-    with open(osp.join(ROOT, work_dir, 'results.md'), 'w') as f:
-        f.write(text)
-    with open(osp.join(ROOT, work_dir, 'results.json'), 'w') as f:
-        json.dump(results, f, indent=2)
+    write_results(work_dir, text, results)
     return text
 
 

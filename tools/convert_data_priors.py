@@ -1,8 +1,11 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Convert the data-priors CSV tables into our taxonomy and map YAML files.
 
-    python tools/convert_data_priors.py [--priors ontology_maps/data-priors]
-        [--out ontology_maps] [--check]
+    python tools/convert_data_priors.py [--priors DIR] [--out DIR] [--check]
+
+Defaults: the package's own ``ontology_maps/data-priors`` tables and its
+``ontology_maps`` folder (the checkout's, for a source or editable install),
+whatever the working directory.
 
 Writes, for every ``<dataset>/lists/`` folder of the tables:
 
@@ -34,6 +37,7 @@ from mmseg_unify.ontology import VOID, Taxonomy, TaxonomyClass
 from mmseg_unify.ontology.data_priors import (load_data_priors,
                                               read_labels_csv, table_warnings)
 from mmseg_unify.ontology.yaml_io import dump_map, dump_taxonomy
+from mmseg_unify.utils.paths import package_data_dir
 
 TARGETS = ('cityscapes', 'mapillary', 'offroad', 'coco')
 #: data-priors folder -> extra taxonomy name (clashes with targets renamed)
@@ -57,9 +61,10 @@ LICENSE = ('Converted from the data-priors tables (BSD-3-Clause, see '
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--priors', default='ontology_maps/data-priors',
+    maps = str(package_data_dir('ontology_maps'))
+    parser.add_argument('--priors', default=osp.join(maps, 'data-priors'),
                         help='folder with <dataset>/lists/*.csv')
-    parser.add_argument('--out', default='ontology_maps',
+    parser.add_argument('--out', default=maps,
                         help='writes <out>/taxonomies and <out>/maps')
     parser.add_argument('--check', action='store_true',
                         help='compare with the files in --out, write nothing')

@@ -14,14 +14,12 @@ chains them and collects the metrics into one table (printed, and saved as
 ``results.md`` and ``results.json`` in the work dir).
 """
 import argparse
-import json
-import os
 import os.path as osp
 from typing import Dict, List
 
 from mmseg_unify.utils.experiment import (ROOT, best_checkpoint,
                                           schedule_options, seed_work_dir,
-                                          summary, test, train)
+                                          summary, test, train, write_results)
 
 STUDENT = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 # (run name, config, teacher run or None), in training order. Distilled runs
@@ -109,11 +107,7 @@ def main():
                 train_and_test(config, teacher_dir, seed, args))
     rows = list(rows.values())
     text = table(rows, args.seeds)
-    os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
-    with open(osp.join(ROOT, args.work_dir, 'results.md'), 'w') as f:
-        f.write(text + '\n')
-    with open(osp.join(ROOT, args.work_dir, 'results.json'), 'w') as f:
-        json.dump(rows, f, indent=2)
+    write_results(args.work_dir, text, rows)
     print('\nDemo results (val split of demo_urban, single scale):\n' + text)
 
 

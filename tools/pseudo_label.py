@@ -11,6 +11,8 @@
     # several processes (GPUs, or CPU processes with gloo):
     torchrun --nproc_per_node=2 tools/pseudo_label.py ... --launcher pytorch
 
+``TEACHER_CFG`` and ``DATASET_CFG`` may also name provided configs
+(``mmseg_unify::unify/datasets/demo_coarse_extra.py``, ``mmseg::...``).
 ``DATASET_CFG`` is a config file defining ``test_dataloader`` (the extra
 dataset, reading its label files with their **raw** ids) and usually
 ``tta_pipeline`` (else the teacher config's is used) and ``ontology_map``
@@ -29,16 +31,17 @@ import os.path as osp
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
+from mmseg_unify.engine.hooks import OntologyConstrainedInference
 from mmseg_unify.utils.cli import add_common_args
+from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
+from mmseg_unify.utils.tta_config import check_scales, set_tta
 
-FLIPS = [
-    dict(type='RandomFlip', prob=0., direction='horizontal'),
-    dict(type='RandomFlip', prob=1., direction='horizontal')
-]
+LABEL_INPUT_PREPROCESSORS = ('LabelNoisingDataPreprocessor', )
 
 
 def parse_args(argv=None):
@@ -84,7 +87,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--no-resume',
         action='store_true',
-        help='recompute every label instead of skipping existing ones')
+        help='replace the folder: the old labels (and their colour copies '
+        'and panels) are moved aside and deleted before any new label is '
+        'written, so an interrupted run never leaves labels of two runs')
     parser.add_argument(
         '--num-workers', type=int, help='dataloader workers per process')
     parser.add_argument(
@@ -92,34 +97,34 @@ def parse_args(argv=None):
         action='store_true',
         help='print the composed config and exit')
     add_common_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        check_scales(args.scales)
+    except ValueError as e:
+        parser.error(str(e))
+    return args
 
 
-def set_tta(pipeline: list, scales=None, flip: bool = True) -> list:
-    """Set the scales and flips of the ``TestTimeAug`` step of a pipeline.
+def teacher_for_pseudo_labels(model: dict) -> dict:
+    """The teacher model config as ``tools/test.py`` builds it, except that
+    a LAD teacher predicts with a zero label channel: the extra dataset's
+    labels are in another taxonomy than the one it was trained with.
 
     Args:
-        pipeline (list): Pipeline config (modified in place).
-        scales (list[float], optional): Scale factors; ``None`` keeps them.
-        flip (bool): Keep a flipped copy of every scale.
+        model (dict): The teacher config's ``model``.
 
     Returns:
-        list: ``pipeline``.
+        dict: A copy, ``data_preprocessor.test_label='zeros'`` for LAD.
     """
-    steps = [s for s in pipeline if s.get('type') == 'TestTimeAug']
-    if not steps:
-        raise ValueError('the tta_pipeline has no TestTimeAug step')
-    groups = steps[0]['transforms']
-    for i, group in enumerate(groups):
-        kinds = {t.get('type') for t in group}
-        if kinds == {'Resize'} and scales is not None:
-            groups[i] = [
-                dict(type='Resize', scale_factor=s, keep_ratio=True)
-                for s in scales
-            ]
-        elif kinds == {'RandomFlip'}:
-            groups[i] = copy.deepcopy(FLIPS if flip else FLIPS[:1])
-    return pipeline
+    model = copy.deepcopy(model)
+    pre = model.get('data_preprocessor') or {}
+    if pre.get('type') in LABEL_INPUT_PREPROCESSORS \
+            and pre.get('test_label', 'noised') != 'zeros':
+        pre['test_label'] = 'zeros'
+        print_log('[pseudo-label] LAD teacher: predicting with a zero label '
+                  'channel (model.data_preprocessor.test_label=zeros)',
+                  logger='current')
+    return model
 
 
 def build_config(args) -> Config:
@@ -127,8 +132,8 @@ def build_config(args) -> Config:
     extra dataset config."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = Config.fromfile(args.config)
-    extra = Config.fromfile(args.extra)
+    cfg = read_config(args.config)
+    extra = read_config(args.extra)
     if 'test_dataloader' not in extra:
         raise KeyError(f'{args.extra} defines no test_dataloader')
     ontology = args.ontology or extra.get('ontology_map')
@@ -159,7 +164,7 @@ def build_config(args) -> Config:
         cfg[key] = None
     cfg.model = dict(
         type='OntologyConstrainedTTAModel',
-        module=cfg.model,
+        module=teacher_for_pseudo_labels(cfg.model),
         ontology=ontology,
         priors=not args.no_priors,
         void_threshold=args.void_threshold)
@@ -172,7 +177,6 @@ def build_config(args) -> Config:
             resume=not args.no_resume,
             colorize=args.colorize,
             num_panels=args.num_panels,
-            teacher_config=args.config,
             checkpoint=args.checkpoint)
     ]
     cfg.launcher = args.launcher
@@ -187,15 +191,32 @@ def build_config(args) -> Config:
     return cfg
 
 
+def run(cfg: Config) -> Runner:
+    """Run the composed config; an exception marks the manifest
+    ``interrupted`` before it propagates.
+
+    Returns:
+        Runner: The runner after ``test()``.
+    """
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    try:
+        runner.test()
+    except BaseException:
+        for hook in runner.hooks:
+            if isinstance(hook, OntologyConstrainedInference):
+                hook.mark_interrupted()
+        raise
+    return runner
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
     if args.print_config:
         print(cfg.pretty_text)
         return
-    prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    runner.test()
+    runner = run(cfg)
     manifest = osp.join(args.out, 'manifest.json')
     if runner.rank == 0 and osp.isfile(manifest):
         with open(manifest) as f:

@@ -10,7 +10,7 @@ import logging
 import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
 from mmengine.logging import print_log
 from mmengine.runner import Runner
-from mmseg_unify.models.teacher import resolve_checkpoint
+from mmseg_unify.utils.checkpoint_paths import resolve_checkpoint
 from mmseg_unify.utils.cli import add_common_args, load_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
 

@@ -29,7 +29,6 @@ printed and saved to ``WORK_DIR/results.md`` and ``results.json``.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, List, Optional, Sequence
@@ -38,8 +37,9 @@ from mmseg_unify.evaluation.pseudo_label_quality import pseudo_label_quality
 from mmseg_unify.ontology import load_taxonomy
 from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, config_name,
                                           run, schedule_options, summary,
-                                          test, train)
+                                          test, tool, train, write_results)
 from mmseg_unify.utils.paths import ontology_file
+from mmseg_unify.utils.tta_config import PAPER_SCALES, describe_tta
 
 TEACHER = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 UNIFY = 'configs/unify/'
@@ -76,8 +76,6 @@ EVAL_SETS = {
         'test_dataloader.dataset.data_prefix.seg_map_path=ann_fine_dir/val'
     ],
 }
-PAPER_SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
-DONE = 'unify_demo_done'  # written into a training work dir once finished
 # iterations: teacher, student (max), student validation interval,
 # early-stopping patience (validations), fine-tune, its validation interval
 FULL = dict(teacher=1000, student=2000, student_val=100, patience=5,
@@ -119,33 +117,7 @@ def tta_settings(args) -> dict:
     return dict(scales=list(scales), flip=not (args.no_flip or args.quick))
 
 
-def describe_tta(tta: dict) -> str:
-    """``'flip × scales 0.5, ..., 2'`` for the tables."""
-    text = 'scales ' + ', '.join(f'{s:g}' for s in tta['scales'])
-    return ('flip × ' if tta['flip'] else 'no flip, ') + text
-
-
 # ---------------------------------------------------------------- training
-def train_once(config: str, work_dir: str, options: Sequence[str],
-               iters: int) -> str:
-    """Train ``config`` unless a previous call finished it.
-
-    A run that early stopping ended never reaches ``iter_{iters}.pth``, so
-    completion is recorded in a marker file; an interrupted run resumes.
-
-    Returns:
-        str: The run's best (else last) checkpoint.
-    """
-    marker = osp.join(ROOT, work_dir, DONE)
-    if osp.isfile(marker):
-        print(f'\n{work_dir}: already trained, skipping', flush=True)
-        return best_checkpoint(work_dir)
-    checkpoint = train(config, work_dir, list(options), iters)
-    with open(marker, 'w') as f:
-        f.write(checkpoint + '\n')
-    return checkpoint
-
-
 def student_options(seed: int, labels: Dict[str, str],
                     steps: dict) -> List[str]:
     """Seed, pseudo-label folders and schedule of a student run."""
@@ -174,28 +146,16 @@ def finetune_options(seed: int, student_ckpt: str, work_dir: str,
 
 
 # ----------------------------------------------------------- pseudo-labels
-def labels_complete(out: str, checkpoint: str, tta: dict) -> bool:
-    """Whether ``out`` holds every label of ``checkpoint`` with ``tta``."""
-    path = osp.join(ROOT, out, 'manifest.json')
-    if not osp.isfile(path):
-        return False
-    with open(path) as f:
-        manifest = json.load(f)
-    done = manifest.get('tta', {})
-    return (manifest.get('status') == 'complete'
-            and manifest.get('checkpoint') == checkpoint
-            and done.get('flip') == tta['flip']
-            and done.get('scales') == tta['scales'])
-
-
 def pseudo_label(checkpoint: str, extra: str, out: str, priors: bool,
                  tta: dict) -> None:
-    """Label one extra dataset with ``tools/pseudo_label.py``."""
-    if labels_complete(out, checkpoint, tta):
-        print(f'\n{out}: pseudo-labels complete, skipping', flush=True)
-        return
+    """Label one extra dataset with ``tools/pseudo_label.py``.
+
+    The tool itself decides what is finished (its manifest's identity:
+    checkpoint content, teacher config, map, TTA, dataset): a complete
+    folder of the same run costs only the start-up, a partial one resumes.
+    """
     cmd = [
-        sys.executable, 'tools/pseudo_label.py', TEACHER, checkpoint,
+        sys.executable, tool('pseudo_label'), TEACHER, checkpoint,
         '--extra', EXTRAS[extra][0], '--out', out, '--work-dir',
         out + '_work'
     ]
@@ -254,7 +214,7 @@ def teacher_checkpoint(seed: int, root: str, steps: dict, args) -> str:
     options = [f'randomness.seed={seed}']
     if steps['teacher'] != 1000:
         options += schedule_options(steps['teacher'])
-    return train_once(TEACHER, work_dir, options, steps['teacher'])
+    return train(TEACHER, work_dir, options, steps['teacher'])
 
 
 def run_seed(seed: int, args) -> dict:
@@ -285,12 +245,12 @@ def run_seed(seed: int, args) -> dict:
                     out, extra)
             student_dir = osp.join(
                 root, f'{config_name(STUDENTS[priors])}_it{it}')
-            student = train_once(STUDENTS[priors], student_dir,
-                                 student_options(seed, labels, steps),
-                                 steps['student'])
+            student = train(STUDENTS[priors], student_dir,
+                            student_options(seed, labels, steps),
+                            steps['student'])
             ft_dir = osp.join(root,
                               f'{config_name(FINETUNES[priors])}_it{it}')
-            finetuned = train_once(
+            finetuned = train(
                 FINETUNES[priors], ft_dir,
                 finetune_options(seed, student, ft_dir, steps),
                 steps['finetune'])
@@ -356,15 +316,10 @@ def quality_table(results: List[dict], tta: dict) -> str:
 def save(results: List[dict], args, tables: str,
          work_dir: Optional[str] = None) -> None:
     """Write ``results.md`` and ``results.json`` into the work dir."""
-    folder = osp.join(ROOT, work_dir or args.work_dir)
-    os.makedirs(folder, exist_ok=True)
-    with open(osp.join(folder, 'results.md'), 'w') as f:
-        f.write(tables + '\n')
-    with open(osp.join(folder, 'results.json'), 'w') as f:
-        json.dump(
-            dict(seeds=args.seeds, quick=args.quick,
-                 iterations=args.iterations, tta=tta_settings(args),
-                 results=results), f, indent=2)
+    write_results(
+        work_dir or args.work_dir, tables,
+        dict(seeds=args.seeds, quick=args.quick, iterations=args.iterations,
+             tta=tta_settings(args), results=results))
 
 
 def main(argv=None):

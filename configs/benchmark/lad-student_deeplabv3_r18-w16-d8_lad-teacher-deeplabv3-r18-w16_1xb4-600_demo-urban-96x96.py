@@ -11,6 +11,6 @@ model = dict(
     _delete_=True,
     type='CWDDistiller',
     student={{_base_.model}},
-    teacher_cfg=f'configs/benchmark/{teacher_name}.py',
+    teacher_cfg=f'mmseg_unify::benchmark/{teacher_name}.py',
     teacher_ckpt=f'work_dirs/{teacher_name}',
     distill_loss=dict(type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0))

@@ -8,6 +8,6 @@ model = dict(
     _delete_=True,
     type='CWDDistiller',
     student={{_base_.model}},
-    teacher_cfg='configs/demo/deeplabv3_r18-w32-d8_1xb4-1k_demo-urban-128x128.py',
+    teacher_cfg='mmseg_unify::demo/deeplabv3_r18-w32-d8_1xb4-1k_demo-urban-128x128.py',  # noqa: E501
     teacher_ckpt='work_dirs/deeplabv3_r18-w32-d8_1xb4-1k_demo-urban-128x128',
     distill_loss=dict(type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0))

@@ -11,6 +11,6 @@ model = dict(
     _delete_=True,
     type='CWDDistiller',
     student={{_base_.model}},
-    teacher_cfg='configs/lad/lad-teacher_pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa: E501
+    teacher_cfg='mmseg_unify::lad/lad-teacher_pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa: E501
     teacher_ckpt='work_dirs/lad-teacher_pspnet_r18-d8_4xb2-80k_cityscapes-512x1024',  # noqa: E501
     distill_loss=dict(type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0))

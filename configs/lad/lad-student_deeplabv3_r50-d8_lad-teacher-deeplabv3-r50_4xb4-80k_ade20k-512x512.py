@@ -11,6 +11,6 @@ model = dict(
     _delete_=True,
     type='CWDDistiller',
     student={{_base_.model}},
-    teacher_cfg='configs/lad/lad-teacher_deeplabv3_r50-d8_4xb4-80k_ade20k-512x512.py',  # noqa: E501
+    teacher_cfg='mmseg_unify::lad/lad-teacher_deeplabv3_r50-d8_4xb4-80k_ade20k-512x512.py',  # noqa: E501
     teacher_ckpt='work_dirs/lad-teacher_deeplabv3_r50-d8_4xb4-80k_ade20k-512x512',  # noqa: E501
     distill_loss=dict(type='ChannelWiseDivergence', tau=4.0, loss_weight=3.0))

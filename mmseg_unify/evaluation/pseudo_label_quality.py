@@ -4,7 +4,8 @@
 When an extra dataset also has ground truth in the source taxonomy (the demo
 extras keep it in ``ann_fine_dir``), the pseudo-labels can be scored
 directly. Two IoU variants are reported because the ontology leaves some
-pixels unlabelled (255) on purpose:
+pixels unlabelled (255) on purpose, both computed with MMSeg's
+``IoUMetric.intersect_and_union`` and ``IoUMetric.total_area_to_metrics``:
 
 * ``IoU`` over the pixels the pseudo-label labels (unlabelled pixels are left
   out, as they are out of the student's loss): how *correct* the labels are;
@@ -14,35 +15,89 @@ pixels unlabelled (255) on purpose:
 plus ``ignored_share``, the share of ground-truth-labelled pixels that the
 pseudo-labels leave unlabelled, and pixel accuracy over labelled pixels.
 """
-import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
+import torch
 from mmengine.utils import ProgressBar
+from mmseg.evaluation import IoUMetric
+
+from ..utils.label_io import list_label_files, read_label
+
+__all__ = ['format_quality_table', 'list_label_files', 'pseudo_label_quality']
 
 
-def list_label_files(folder: str, suffix: str = '.png') -> List[str]:
-    """Label files under ``folder`` (recursive, relative, sorted); hidden
-    files (e.g. temporaries of an unfinished write) are skipped."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
-        for name in files:
-            if name.endswith(suffix) and not name.startswith('.'):
-                found.append(osp.relpath(osp.join(root, name), folder))
-    return sorted(found)
+def _checked_ids(path: str, label: np.ndarray, unlabelled: int,
+                 num_classes: int) -> np.ndarray:
+    """``label`` as int64; a labelled id ``>= num_classes`` is an error."""
+    label = label.astype(np.int64)
+    labelled = label[label != unlabelled]
+    if labelled.size and labelled.max() >= num_classes:
+        raise ValueError(f'{path}: class id {labelled.max()} >= num_classes '
+                         f'{num_classes}')
+    return label
 
 
-def _read_label(path: str) -> np.ndarray:
-    label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if label is None:
-        raise OSError(f'cannot read label file {path}')
-    if label.ndim != 2:
-        raise ValueError(f'{path}: expected a single-channel label map, got '
-                         f'shape {label.shape}')
-    return label.astype(np.int64)
+def _areas(pred: np.ndarray, gt: np.ndarray, num_classes: int,
+           gt_ignore_index: int) -> np.ndarray:
+    """``IoUMetric.intersect_and_union`` of one image as int64 (4, C).
+
+    One extra bin (id ``num_classes``) takes pseudo-label pixels that are
+    to count as misses; it is dropped, which leaves the union of the real
+    classes unchanged (``union = pred + gt - intersect`` per class).
+    """
+    areas = IoUMetric.intersect_and_union(
+        torch.from_numpy(pred), torch.from_numpy(gt), num_classes + 1,
+        gt_ignore_index)
+    return np.stack([a.numpy()[:num_classes] for a in areas]).astype(np.int64)
+
+
+def image_areas(pred: np.ndarray, gt: np.ndarray, num_classes: int,
+                ignore_index: int = 255,
+                gt_ignore_index: int = 255) -> Tuple[np.ndarray, np.ndarray]:
+    """Per-class areas of one pseudo-label for both IoU variants.
+
+    Args:
+        pred (np.ndarray): Pseudo-label ids (int64), ``ignore_index`` =
+            unlabelled.
+        gt (np.ndarray): Ground-truth ids (int64) of the same shape.
+        num_classes (int): Number of source classes.
+        ignore_index (int): Unlabelled value of ``pred``.
+        gt_ignore_index (int): Unlabelled value of ``gt``.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``(labelled, miss)``, each int64 of
+        shape (4, num_classes): intersection, union, pseudo-label area and
+        ground-truth area. ``labelled`` leaves out the pixels the
+        pseudo-label does not label; ``miss`` counts them as pixels of no
+        class, i.e. as misses of their true class.
+    """
+    unlabelled = pred == ignore_index
+    gt_labelled = np.where(unlabelled, gt_ignore_index, gt)
+    pred_miss = np.where(unlabelled, num_classes, pred)
+    return (_areas(pred_miss, gt_labelled, num_classes, gt_ignore_index),
+            _areas(pred_miss, gt, num_classes, gt_ignore_index))
+
+
+def _iou(areas: np.ndarray) -> np.ndarray:
+    """``IoUMetric.total_area_to_metrics`` IoU of summed areas (float64)."""
+    totals = [torch.from_numpy(a.astype(np.float64)) for a in areas]
+    return IoUMetric.total_area_to_metrics(*totals, ['mIoU'])['IoU']
+
+
+def _read_pair(pred_dir: str, gt_dir: str, rel: str, suffix: str,
+               gt_suffix: str) -> Tuple[str, np.ndarray, str, np.ndarray]:
+    """Paths and arrays of a pseudo-label and its ground truth."""
+    pred_file = osp.join(pred_dir, rel)
+    gt_file = osp.join(gt_dir, rel[:-len(suffix)] + gt_suffix)
+    if not osp.isfile(gt_file):
+        raise FileNotFoundError(f'{pred_file} has no ground truth {gt_file}')
+    pred, gt = read_label(pred_file), read_label(gt_file)
+    if pred.shape != gt.shape:
+        raise ValueError(f'{rel}: pseudo-label {pred.shape} and ground '
+                         f'truth {gt.shape} differ in size')
+    return pred_file, pred, gt_file, gt
 
 
 def pseudo_label_quality(pred_dir: str,
@@ -57,7 +112,9 @@ def pseudo_label_quality(pred_dir: str,
     """Score every pseudo-label in ``pred_dir`` against ``gt_dir``.
 
     Files are matched by their path relative to the folders (suffixes
-    swapped). A pseudo-label without a ground-truth file is an error.
+    swapped). A pseudo-label without a ground-truth file is an error. The
+    areas come from ``IoUMetric.intersect_and_union`` per image (exact up to
+    2**24 pixels of a class in one image) and are summed as int64.
 
     Args:
         pred_dir (str): Pseudo-label folder (source train ids).
@@ -79,51 +136,35 @@ def pseudo_label_quality(pred_dir: str,
     files = list_label_files(pred_dir, suffix)
     if not files:
         raise FileNotFoundError(f'no *{suffix} label files in {pred_dir}')
-    conf = np.zeros((num_classes, num_classes), np.int64)  # gt x pred
-    unlabelled = np.zeros(num_classes, np.int64)  # per gt class
+    labelled = np.zeros((4, num_classes), np.int64)
+    miss = np.zeros((4, num_classes), np.int64)
     bar = ProgressBar(len(files)) if progress else None
     for rel in files:
-        gt_file = osp.join(gt_dir, rel[:-len(suffix)] + gt_suffix)
-        if not osp.isfile(gt_file):
-            raise FileNotFoundError(
-                f'{osp.join(pred_dir, rel)} has no ground truth {gt_file}')
-        pred = _read_label(osp.join(pred_dir, rel))
-        gt = _read_label(gt_file)
-        if pred.shape != gt.shape:
-            raise ValueError(f'{rel}: pseudo-label {pred.shape} and ground '
-                             f'truth {gt.shape} differ in size')
-        valid = gt != gt_ignore_index
-        if valid.any() and gt[valid].max() >= num_classes:
-            raise ValueError(f'{gt_file}: class id {gt[valid].max()} >= '
-                             f'num_classes {num_classes}')
-        labelled = pred != ignore_index
-        if labelled.any() and pred[labelled].max() >= num_classes:
-            raise ValueError(f'{osp.join(pred_dir, rel)}: class id '
-                             f'{pred[labelled].max()} >= num_classes '
-                             f'{num_classes}')
-        both = valid & labelled
-        conf += np.bincount(
-            gt[both] * num_classes + pred[both],
-            minlength=num_classes * num_classes).reshape(
-                num_classes, num_classes)
-        unlabelled += np.bincount(
-            gt[valid & ~labelled], minlength=num_classes)
+        pred_file, pred, gt_file, gt = _read_pair(pred_dir, gt_dir, rel,
+                                                  suffix, gt_suffix)
+        gt = _checked_ids(gt_file, gt, gt_ignore_index, num_classes)
+        pred = _checked_ids(pred_file, pred, ignore_index, num_classes)
+        one_labelled, one_miss = image_areas(pred, gt, num_classes,
+                                             ignore_index, gt_ignore_index)
+        labelled += one_labelled
+        miss += one_miss
         if bar is not None:
             bar.update()
     if bar is not None:
         print('', flush=True)
+    return _summary(labelled, miss, len(files), num_classes, class_names)
 
-    tp = np.diag(conf).astype(np.float64)
-    gt_lab = conf.sum(axis=1)
-    pred_lab = conf.sum(axis=0)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        iou = tp / (gt_lab + pred_lab - tp)
-        iou_miss = tp / (gt_lab + unlabelled + pred_lab - tp)
-    gt_pixels = gt_lab + unlabelled
-    present = (gt_pixels + pred_lab) > 0
+
+def _summary(labelled: np.ndarray, miss: np.ndarray, images: int,
+             num_classes: int, class_names: Optional[Sequence[str]]) -> Dict:
+    """The result dict of :func:`pseudo_label_quality` from summed areas."""
+    iou, iou_miss = _iou(labelled), _iou(miss)
+    tp, pred_area, gt_labelled = labelled[0], labelled[2], labelled[3]
+    gt_pixels = miss[3]
+    present = (gt_pixels + pred_area) > 0
     total_gt = int(gt_pixels.sum())
     return dict(
-        images=len(files),
+        images=images,
         classes=list(class_names) if class_names else
         [str(i) for i in range(num_classes)],
         iou=iou.tolist(),
@@ -133,8 +174,9 @@ def pseudo_label_quality(pred_dir: str,
         float('nan'),
         miou_miss=float(np.nanmean(iou_miss[present])) if present.any()
         else float('nan'),
-        accuracy=float(tp.sum() / max(conf.sum(), 1)),
-        ignored_share=float(unlabelled.sum() / max(total_gt, 1)))
+        accuracy=float(tp.sum() / max(gt_labelled.sum(), 1)),
+        ignored_share=float((gt_pixels - gt_labelled).sum() /
+                            max(total_gt, 1)))
 
 
 def format_quality_table(results: Dict[str, Dict]) -> str:

@@ -10,6 +10,7 @@ from .distiller import CWDDistiller
 from .dual_path import (DualPathCascadeSegmentor,
                         DualPathConsistencySegmentor)
 from .losses import ChannelWiseDivergence
+from . import streaming_tta  # noqa: F401,E402  (StreamingSegTTAModel)
 from . import tta  # noqa: F401,E402  (OntologyConstrainedTTAModel)
 
 __all__ = [

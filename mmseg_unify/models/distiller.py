@@ -63,7 +63,12 @@ class CWDDistiller(BaseSegmentor):
     Args:
         student (dict): Config of the student segmentor (any MMSeg segmentor,
             with its ``data_preprocessor``).
-        teacher_cfg (str): Teacher config file (``mmseg::`` paths allowed).
+        teacher_cfg (str): Teacher config: ``mmseg_unify::lad/x.py`` (a
+            provided config), ``mmseg::x/y.py``, an absolute path (e.g.
+            ``'{{fileDirname}}/x.py'``, which mmengine makes absolute) or a
+            path relative to the current directory; ``tools/train.py`` and
+            ``tools/test.py`` also accept one relative to the config file
+            (see :func:`~mmseg_unify.utils.config_ref.resolve_config_ref`).
         teacher_ckpt (str, optional): Teacher checkpoint. ``None`` only for
             tests and smoke runs (a warning is logged).
         distill_loss (dict): The distillation loss. Defaults to

@@ -3,7 +3,7 @@
 from typing import List, Optional, Tuple
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from mmseg.models.segmentors import CascadeEncoderDecoder, EncoderDecoder
 from mmseg.registry import MODELS
@@ -11,6 +11,31 @@ from mmseg.utils import SampleList, add_prefix
 from .inflate import enable_rgb_weight_inflation
 from .losses import ChannelWiseDivergence
 from .utils import capture_outputs, logits_layer
+
+
+def check_label_classes(segmentor) -> None:
+    """Refuse a label channel built for another number of classes than the
+    decode head predicts (found at build time, not at the first iteration).
+
+    Auxiliary heads may predict other classes (e.g. STDC's 2-class detail
+    head); the label ids are the decode head's.
+
+    Args:
+        segmentor: A segmentor with a ``LabelNoisingDataPreprocessor``.
+
+    Raises:
+        ValueError: Naming both values and their config keys.
+    """
+    noised = segmentor.data_preprocessor.num_classes
+    head, key = segmentor.decode_head, 'model.decode_head'
+    if isinstance(head, nn.ModuleList):  # cascade: the last stage predicts
+        head, key = head[-1], f'model.decode_head[{len(head) - 1}]'
+    if head.num_classes != noised:
+        raise ValueError(
+            f'{type(segmentor).__name__}: model.data_preprocessor.'
+            f'num_classes={noised} (LabelNoisingDataPreprocessor) but '
+            f'{key}.num_classes={head.num_classes}; the noised label channel '
+            'and the decode head must use the same classes.')
 
 
 class DualPathConsistencyMixin:
@@ -30,6 +55,7 @@ class DualPathConsistencyMixin:
                 f'{type(self).__name__} needs data_preprocessor='
                 "dict(type='LabelNoisingDataPreprocessor', ...), got "
                 f'{type(pp).__name__}')
+        check_label_classes(self)
         # Raises (naming the backbone) unless the backbone reads > 3 channels.
         enable_rgb_weight_inflation(self.backbone, label_channel_init,
                                     label_channel_std)

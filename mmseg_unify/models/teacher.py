@@ -1,7 +1,5 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Build a frozen teacher segmentor from a config file and a checkpoint."""
-import glob
-import os.path as osp
 from typing import Dict, List, Tuple
 
 import torch
@@ -10,7 +8,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 from mmseg.registry import MODELS
-from mmseg_unify.utils.cli import read_config
+from mmseg_unify.utils.checkpoint_paths import resolve_checkpoint
+from mmseg_unify.utils.config_ref import read_config
 
 
 class TeacherCheckpointError(ValueError):
@@ -18,43 +17,24 @@ class TeacherCheckpointError(ValueError):
 
 
 def load_teacher_config(path: str) -> Config:
-    """Read a teacher config: a file path or ``mmseg::path/in/mmseg.py``.
+    """Read a teacher config from a config reference.
 
     Args:
-        path (str): The config.
+        path (str): ``mmseg_unify::lad/x.py`` (a config of this package),
+            ``mmseg::x/y.py`` (one of MMSeg's), an absolute path (also what
+            ``{{fileDirname}}/x.py`` in a config file becomes) or a path
+            relative to the current directory (the tools first rewrite paths
+            relative to the naming config's folder to absolute ones); see
+            :func:`mmseg_unify.utils.config_ref.resolve_config_ref`.
 
     Returns:
         Config: The whole teacher config (its ``model`` builds the teacher).
-    """
-    return read_config(path)
-
-
-def resolve_checkpoint(path: str) -> str:
-    """A checkpoint file, or the best/last checkpoint of a work dir.
-
-    Args:
-        path (str): A checkpoint file, or a training work dir: its newest
-            ``best_*.pth`` (``save_best``), else the checkpoint named in its
-            ``last_checkpoint`` file.
-
-    Returns:
-        str: The checkpoint file (URLs are returned unchanged).
 
     Raises:
-        FileNotFoundError: If a work dir holds no checkpoint.
+        FileNotFoundError: If ``path`` names no file, listing where it was
+            looked for.
     """
-    if not osp.isdir(path):
-        return path
-    best = sorted(glob.glob(osp.join(path, 'best_*.pth')), key=osp.getmtime)
-    if best:
-        return best[-1]
-    last = osp.join(path, 'last_checkpoint')
-    if osp.isfile(last):
-        with open(last) as f:
-            return f.read().strip()
-    raise FileNotFoundError(
-        f'teacher work dir {path} holds no best_*.pth and no last_checkpoint;'
-        ' train the teacher first or give a checkpoint file')
+    return read_config(path)
 
 
 def _state_dict_of(checkpoint: dict) -> Dict[str, torch.Tensor]:
@@ -117,7 +97,8 @@ def build_frozen_teacher(config: str, checkpoint: str = None) -> nn.Module:
     """Build the teacher of a distiller: weights loaded, frozen, eval mode.
 
     Args:
-        config (str): Teacher config path (``mmseg::`` paths allowed).
+        config (str): Teacher config reference (see
+            :func:`load_teacher_config`).
         checkpoint (str, optional): Teacher checkpoint, or the teacher's
             work dir (see :func:`resolve_checkpoint`). ``None`` keeps the
             random initialisation (tests, smoke runs) and says so loudly.

@@ -5,27 +5,28 @@ Used by ``tools/check_ontology.py``: how many pixels each extra class has,
 and which share of them the map fully determines, leaves to the teacher, or
 leaves unlabelled (see :meth:`Ontology.kinds`).
 """
-import glob
 import os.path as osp
 from typing import Dict, List, Optional
 
-import cv2
 import numpy as np
+
+from mmseg_unify.utils import label_io
 
 from .ontology import DETERMINED, TEACHER, VOID_ONLY, Ontology
 from .taxonomy import TaxonomyError
 
 
 def list_label_files(folder: str, suffix: str = '.png') -> List[str]:
-    """All files under ``folder`` (recursively) ending in ``suffix``, sorted.
+    """All files under ``folder`` (recursively) ending in ``suffix``, sorted
+    (hidden files such as unfinished writes are skipped).
 
     Raises:
         FileNotFoundError: If ``folder`` is not a directory.
     """
     if not osp.isdir(folder):
         raise FileNotFoundError(f'label folder {folder} does not exist')
-    pattern = osp.join(glob.escape(folder), '**', f'*{suffix}')
-    return sorted(glob.glob(pattern, recursive=True))
+    return [osp.join(folder, rel)
+            for rel in label_io.list_label_files(folder, suffix)]
 
 
 def read_label_file(path: str) -> np.ndarray:
@@ -34,14 +35,11 @@ def read_label_file(path: str) -> np.ndarray:
     Raises:
         TaxonomyError: If the file cannot be read or has colour channels.
     """
-    label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if label is None:
-        raise TaxonomyError(f'{path}: cannot read the label file')
-    if label.ndim != 2:
-        raise TaxonomyError(f'{path}: label file has {label.shape[2]} '
-                            'channels; expected one channel of raw ids '
-                            '(convert colour-coded labels to ids first)')
-    return label
+    try:
+        return label_io.read_label(path)
+    except (OSError, ValueError) as e:
+        raise TaxonomyError(f'{e}; expected one channel of raw ids (convert '
+                            'colour-coded labels to ids first)') from e
 
 
 def count_label_file(ontology: Ontology, path: str) -> np.ndarray:

@@ -6,6 +6,11 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from mmseg_unify.utils.config_ref import read_config, resolve_teacher_cfgs
+
+__all__ = ['add_common_args', 'load_config', 'read_config']
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -26,21 +31,6 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
-def read_config(path: str) -> Config:
-    """Read a config file, or one of MMSeg's as ``mmseg::path/in/mmseg.py``.
-
-    Args:
-        path (str): The config.
-
-    Returns:
-        Config: The whole config.
-    """
-    if '::' in path:
-        from mmengine.hub import get_config
-        return get_config(path)
-    return Config.fromfile(path)
-
-
 def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common arguments.
 
@@ -50,7 +40,10 @@ def load_config(args: argparse.Namespace) -> Config:
 
     Returns:
         Config: The config with ``launcher``, ``--cfg-options`` and
-        ``work_dir`` (default ``./work_dirs/<config name>``) applied.
+        ``work_dir`` (default ``./work_dirs/<config name>``) applied, and
+        relative ``teacher_cfg`` paths that exist only next to the config
+        file made absolute (see
+        :func:`mmseg_unify.utils.config_ref.resolve_teacher_cfgs`).
     """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -58,6 +51,9 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    for old, new in resolve_teacher_cfgs(cfg):
+        print_log(f'teacher_cfg {old!r} is relative to the config file: '
+                  f'using {new}', logger='current')
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

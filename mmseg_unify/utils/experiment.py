@@ -3,19 +3,32 @@
 
 The one-command pipelines (``tools/demo.py``, ``tools/benchmark_lad.py``,
 ``tools/unify_demo.py``) are nothing but plain train/test calls a user could
-type; these functions run them from the repository root, skip runs that
-already finished (so an interrupted pipeline resumes), and collect metrics.
+type; these functions run them, skip runs that already finished (so an
+interrupted pipeline resumes), collect metrics and write the result tables.
+
+Where things are: ``TOOLS`` is the package's ``tools/`` (the checkout's, or
+the copy a wheel ships under ``mmseg_unify/.mim``); relative work dirs,
+configs and ``data/`` are taken relative to ``ROOT``, the source checkout
+when the package runs from one, else the current directory (MMSeg's
+``work_dirs/`` and ``data/`` conventions).
 """
 import glob
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
 
-from mmseg_unify.models.teacher import resolve_checkpoint
+from .checkpoint_paths import resolve_checkpoint
+from .label_io import write_bytes_atomic, write_json_atomic
+from .paths import package_data_dir
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = str(package_data_dir('tools'))
+_CHECKOUT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = _CHECKOUT if osp.realpath(TOOLS) == osp.realpath(
+    osp.join(_CHECKOUT, 'tools')) else os.getcwd()
+FINISHED = 'finished.json'  # written into a training work dir at its end
 
 
 def run(cmd: Sequence[str], cwd: str = ROOT) -> None:
@@ -70,15 +83,23 @@ def latest_metrics(work_dir: str) -> Dict[str, float]:
         return json.load(f)
 
 
-def finished(work_dir: str, iters: int) -> bool:
-    """Whether a run's last checkpoint is ``iter_{iters}.pth``.
+def finished(work_dir: str, iters: Optional[int] = None) -> bool:
+    """Whether a training run finished: the one definition the pipelines
+    use.
+
+    A run is finished once :func:`train` wrote ``finished.json`` into its
+    work dir (also when early stopping ended it before ``max_iters``), or,
+    for work dirs of earlier versions, when its last checkpoint is
+    ``iter_{iters}.pth``.
 
     Args:
         work_dir (str): The run's work dir.
-        iters (int): Its ``max_iters``.
+        iters (int, optional): Its ``max_iters``.
     """
+    if osp.isfile(osp.join(ROOT, work_dir, FINISHED)):
+        return True
     last = osp.join(ROOT, work_dir, 'last_checkpoint')
-    if not osp.isfile(last):
+    if iters is None or not osp.isfile(last):
         return False
     with open(last) as f:
         name = osp.basename(f.read().strip())
@@ -107,15 +128,18 @@ def train(config: str,
     """
     if finished(work_dir, iters):
         print(f'\n{work_dir}: already trained, skipping', flush=True)
-    else:
-        cmd = [sys.executable, 'tools/train.py', config, '--work-dir',
-               work_dir]
-        if options:
-            cmd += ['--cfg-options', *options]
-        if osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
-            cmd.append('--resume')
-        run(cmd)
-    return best_checkpoint(work_dir)
+        return best_checkpoint(work_dir)
+    cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir',
+           work_dir]
+    if options:
+        cmd += ['--cfg-options', *options]
+    if osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
+        cmd.append('--resume')
+    run(cmd)
+    checkpoint = best_checkpoint(work_dir)
+    write_json_atomic(osp.join(ROOT, work_dir, FINISHED),
+                      dict(checkpoint=checkpoint, config=config))
+    return checkpoint
 
 
 def test(config: str,
@@ -130,12 +154,35 @@ def test(config: str,
         work_dir (str): Where the test run writes its logs and metrics.
         options (Sequence[str]): ``--cfg-options`` entries.
     """
-    cmd = [sys.executable, 'tools/test.py', config, checkpoint,
+    cmd = [sys.executable, osp.join(TOOLS, 'test.py'), config, checkpoint,
            '--work-dir', work_dir]
     if options:
         cmd += ['--cfg-options', *options]
     run(cmd)
     return latest_metrics(work_dir)
+
+
+def tool(name: str) -> str:
+    """The path of ``tools/<name>.py`` of the installed package."""
+    return osp.join(TOOLS, f'{name}.py')
+
+
+def write_results(work_dir: str, markdown: str, data) -> str:
+    """Write a pipeline's ``results.md`` and ``results.json`` (atomically).
+
+    Args:
+        work_dir (str): The pipeline's work dir (relative to ``ROOT``).
+        markdown (str): The tables.
+        data: JSON-ready results.
+
+    Returns:
+        str: The folder written to.
+    """
+    folder = osp.join(ROOT, work_dir)
+    write_bytes_atomic(osp.join(folder, 'results.md'),
+                       (markdown.rstrip('\n') + '\n').encode('utf-8'))
+    write_json_atomic(osp.join(folder, 'results.json'), data)
+    return folder
 
 
 def summary(values: List[float]) -> str:

@@ -2,7 +2,8 @@
 # building tops left unlabeled) as pseudo-labelling input: its train split,
 # raw demo_coarse ids, mapped to demo_urban by the ontology map below.
 _base_ = ['./demo_extra_tta.py']
-ontology_map = 'ontology_maps/maps/demo_coarse_to_demo_urban.yaml'
+# a map of ontology_maps/maps/ by name (or a path to a map file)
+ontology_map = 'demo_coarse_to_demo_urban'
 test_dataloader = dict(
     dataset=dict(
         data_root='data/demo/demo_coarse',

@@ -1,0 +1,11 @@
+# Copyright (c) mmseg-unify contributors. All rights reserved.
+from .palette import (IGNORED_NAME, LegendEntry, color_label, legend_entries,
+                      unused_color)
+from .pseudo_label_pictures import PseudoLabelPictures
+from .unify_visualizer import PanelColumn, UnifySegLocalVisualizer, draw_legend
+
+__all__ = [
+    'IGNORED_NAME', 'LegendEntry', 'PanelColumn', 'PseudoLabelPictures',
+    'UnifySegLocalVisualizer',
+    'color_label', 'draw_legend', 'legend_entries', 'unused_color'
+]
