@@ -6,6 +6,7 @@ import os.path as osp
 
 import pytest
 
+from mmseg_unify.utils import pseudo_label_folder as pf
 from mmseg_unify.utils import pseudo_label_manifest as pm
 from mmseg_unify.utils.label_io import write_png_atomic
 
@@ -43,21 +44,21 @@ def test_model_identity_drops_what_loading_replaces():
 def test_is_complete_checks_status_and_fields(tmp_path):
     folder = str(tmp_path)
     assert not pm.is_complete(folder)
-    manifest = pm.open_label_folder(folder, identity(), resume=True)
+    manifest = pf.open_label_folder(folder, identity(), resume=True)
     assert manifest['status'] == 'running' and not pm.is_complete(folder)
-    pm.finish_manifest(folder, manifest, dict(run_id='r1'), {}, 'complete')
+    pf.finish_manifest(folder, manifest, dict(run_id='r1'), {}, 'complete')
     assert pm.is_complete(folder, dict(checkpoint_sha256='aa'))
     assert not pm.is_complete(folder, dict(checkpoint_sha256='zz'))
 
 
 def test_no_resume_moves_the_old_folder_aside_atomically(tmp_path):
     folder, vis = str(tmp_path / 'pl'), str(tmp_path / 'pl_vis')
-    pm.open_label_folder(folder, identity(), resume=True)
+    pf.open_label_folder(folder, identity(), resume=True)
     write_png_atomic(osp.join(folder, 'a.png'), pm_label())
     write_png_atomic(osp.join(vis, 'color', 'a.png'), pm_label())
     # a --no-resume run killed after the move, before the deletion
     os.makedirs(str(tmp_path / '.pl.replaced-old'))
-    manifest = pm.open_label_folder(folder, identity(run_id='r2'),
+    manifest = pf.open_label_folder(folder, identity(run_id='r2'),
                                     resume=False, derived=[vis])
     assert manifest['replaced'] == dict(run_id='r1', folders=[folder, vis])
     assert sorted(os.listdir(tmp_path)) == ['pl']

@@ -3,6 +3,7 @@
 import json
 import os
 import os.path as osp
+import sys
 
 import cv2
 import numpy as np
@@ -156,3 +157,14 @@ def test_colour_label_file_is_refused_by_name(folders):
     cv2.imwrite(osp.join(pred, 'a.png'), np.zeros((2, 4, 3), np.uint8))
     with pytest.raises(ValueError, match=r'a\.png.*single-channel.*\(2, 4'):
         pseudo_label_quality(pred, gt, num_classes=3)
+
+
+def test_quality_tool_progress_follows_the_terminal(monkeypatch):
+    tool = load_tool('pseudo_label_quality')
+    base = ['--gt', 'g', 'p=col', '--num-classes', '3']
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: True)
+    assert tool.parse_args(base).progress is True
+    assert tool.parse_args(base + ['--no-progress']).progress is False
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: False)
+    assert tool.parse_args(base).progress is False
+    assert tool.parse_args(base + ['--progress']).progress is True

@@ -20,7 +20,7 @@ import mmseg_unify  # noqa: F401
 from helpers import (DEMO_TEACHER, ROOT, load_tool, pseudo_label_run,
                      save_seeded_checkpoint)
 from mmseg_unify.utils.label_io import read_label
-from mmseg_unify.utils.pseudo_label_manifest import PseudoLabelFolderError
+from mmseg_unify.utils.pseudo_label_folder import PseudoLabelFolderError
 
 register_all_modules()
 

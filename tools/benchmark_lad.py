@@ -43,6 +43,7 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import Config
 
 from mmseg_unify.utils.environment import cpu_model, module_version
+from mmseg_unify.utils.progress import Progress, clock
 from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, config_name,
                                           finished, latest_metrics,
                                           schedule_options, seed_work_dir,
@@ -167,46 +168,6 @@ def run_once(run: Run, seed: int, args) -> Tuple[Dict[str, float], bool]:
     if metrics is not None:
         return metrics, not trained
     return test(run.test_config, checkpoint, work_dir, common), True
-
-
-def clock(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss``) of a duration."""
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f'{h}:{m:02d}:{s:02d}' if h else f'{m}:{s:02d}'
-
-
-class Progress:
-    """Prints ``[i/n] seed s: run | elapsed | ETA`` before every run.
-
-    The ETA is the mean wall time of the runs executed so far (runs skipped
-    because they had finished before do not count) times the runs left.
-
-    Args:
-        total (int): Number of runs.
-    """
-
-    def __init__(self, total: int):
-        self.total = total
-        self.done = 0
-        self.start = time.time()
-        self.executed: List[float] = []
-
-    def announce(self, seed: int, run: Run) -> None:
-        """Print the progress line of the next run."""
-        elapsed = time.time() - self.start
-        left = self.total - self.done
-        eta = (clock(sum(self.executed) / len(self.executed) * left)
-               if self.executed else '?')
-        name = config_name(run.config)
-        print(f'\n==> [{self.done + 1}/{self.total}] seed {seed}: {name} '
-              f'| elapsed {clock(elapsed)} | ETA {eta}', flush=True)
-
-    def finish(self, seconds: float, executed: bool) -> None:
-        """Count a finished run; ``executed``: it trained or tested."""
-        self.done += 1
-        if executed:
-            self.executed.append(seconds)
 
 
 def delta(values: List[Optional[float]],
@@ -361,7 +322,7 @@ def main():
     progress = Progress(len(runs) * len(args.seeds))
     for i, seed in enumerate(args.seeds):
         for run in runs:
-            progress.announce(seed, run)
+            progress.announce(f'seed {seed}: {config_name(run.config)}')
             start = time.time()
             metrics, executed = run_once(run, seed, args)
             seconds = time.time() - start
@@ -369,7 +330,7 @@ def main():
             entry['metrics'][i] = metrics
             entry['seconds'][i] = (round(seconds, 1) if executed else
                                    before.get((run.key, seed)))
-            progress.finish(seconds, executed)
+            progress.finish(executed, seconds)
             save(results, args.work_dir)
     results['machine']['load_average_at_end'] = [
         round(x, 2) for x in os.getloadavg()]

@@ -17,9 +17,10 @@ import argparse
 import os.path as osp
 from typing import Dict, List
 
-from mmseg_unify.utils.experiment import (ROOT, best_checkpoint,
+from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, finished,
                                           schedule_options, seed_work_dir,
                                           summary, test, train, write_results)
+from mmseg_unify.utils.progress import Progress
 
 STUDENT = 'configs/demo/fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py'
 # (run name, config, teacher run or None), in training order. Distilled runs
@@ -99,12 +100,16 @@ def main():
     args = parse_args()
     rows = {name: dict(run=name, config=config, metrics=[])
             for name, config, _ in RUNS}
+    progress = Progress(len(RUNS) * len(args.seeds))
     for seed in args.seeds:
         for name, config, teacher in RUNS:
+            progress.announce(f'seed {seed}: {name}')
             teacher_dir = teacher and osp.join(
                 ROOT, work_dir_of(rows[teacher]['config'], seed, args))
+            done = finished(work_dir_of(config, seed, args))
             rows[name]['metrics'].append(
                 train_and_test(config, teacher_dir, seed, args))
+            progress.finish(executed=not done)
     rows = list(rows.values())
     text = table(rows, args.seeds)
     write_results(args.work_dir, text, rows)

@@ -17,7 +17,8 @@ def main():
                         help='regenerate even if matching data exists')
     args = parser.parse_args()
     start = time.time()
-    generate_demo_data(args.root, seed=args.seed, force=args.force)
+    generate_demo_data(args.root, seed=args.seed, force=args.force,
+                       progress=True)
     total = sum(sum(c.values()) for c in DEFAULT_COUNTS.values())
     print(f'demo data ({total} images) ready in {args.root} '
           f'({time.time() - start:.1f}s)')

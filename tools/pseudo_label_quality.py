@@ -17,6 +17,7 @@ ontology map recorded in the first folder's ``manifest.json``.
 import argparse
 import json
 import os.path as osp
+import sys
 
 from mmseg_unify.evaluation.pseudo_label_quality import (format_quality_table,
                                                          pseudo_label_quality)
@@ -37,8 +38,15 @@ def parse_args(argv=None):
     parser.add_argument('--gt-ignore-index', type=int, default=255)
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument(
-        '--progress', action='store_true', help='show progress bars')
-    return parser.parse_args(argv)
+        '--progress', action='store_true', default=None,
+        help='show progress bars (default: when stdout is a terminal)')
+    parser.add_argument(
+        '--no-progress', dest='progress', action='store_false',
+        help='no progress bars')
+    args = parser.parse_args(argv)
+    if args.progress is None:
+        args.progress = sys.stdout.isatty()
+    return args
 
 
 def class_names(args, first_dir: str):

@@ -106,7 +106,8 @@ def generate_demo_data(root: str,
                        seed: int = 0,
                        size=(128, 256),
                        counts: Optional[Dict[str, Dict[str, int]]] = None,
-                       force: bool = False) -> str:
+                       force: bool = False,
+                       progress: bool = False) -> str:
     """Generate the demo datasets under ``root`` unless already there.
 
     Args:
@@ -116,6 +117,7 @@ def generate_demo_data(root: str,
         counts (dict, optional): Images per dataset and split; defaults to
             ``DEFAULT_COUNTS``.
         force (bool): Regenerate even if ``root`` holds matching data.
+        progress (bool): Print one line per dataset as it is written.
 
     Returns:
         str: ``root``.
@@ -133,7 +135,12 @@ def generate_demo_data(root: str,
     tmp = tempfile.mkdtemp(prefix='.demo-tmp-', dir=osp.dirname(
         osp.abspath(root)))
     try:
-        for dataset in (SOURCE, ) + EXTRAS:
+        datasets = (SOURCE, ) + EXTRAS
+        for i, dataset in enumerate(datasets, 1):
+            if progress:
+                print(f'[{i}/{len(datasets)}] {dataset}: '
+                      f'{sum(counts[dataset].values())} images '
+                      f'{size[0]}x{size[1]}', flush=True)
             _write_dataset(osp.join(tmp, dataset), dataset, counts[dataset],
                            seed, size)
         with open(osp.join(tmp, 'meta.json'), 'w') as f:

@@ -228,3 +228,33 @@ def label_path(out_dir: str, img_path: str, img_prefix: str,
     else:
         stem = osp.splitext(rel)[0]
     return osp.join(out_dir, stem + label_suffix)
+
+
+def dataset_label_paths(dataset, out_dir: str,
+                        label_suffix: str = '.png') -> Tuple[list, list]:
+    """Every image of an MMSeg dataset and its label file under ``out_dir``
+    (see :func:`label_path`).
+
+    Args:
+        dataset: A dataset with ``get_data_info``, ``data_prefix`` and
+            ``img_suffix``, as MMSeg's.
+        out_dir (str): Root of the label files.
+        label_suffix (str): The label file suffix.
+
+    Returns:
+        tuple[list[str], list[str]]: Image files and label files.
+
+    Raises:
+        ValueError: If two images map to the same label file.
+    """
+    prefix = getattr(dataset, 'data_prefix', {}).get('img_path', '')
+    suffix = getattr(dataset, 'img_suffix', None)
+    images = [dataset.get_data_info(i)['img_path']
+              for i in range(len(dataset))]
+    targets = [label_path(out_dir, p, prefix, suffix, label_suffix)
+               for p in images]
+    if len(set(targets)) != len(images):
+        raise ValueError(f'two images of the dataset (under {prefix}) map to '
+                         'the same label file; check img_suffix and '
+                         'label_suffix')
+    return images, targets

@@ -66,3 +66,21 @@ def check_output_folders(outputs: Dict[str, str],
                 'holds its images or labels; writing there would replace or '
                 f'mix with the dataset. Choose a {flag} outside the dataset '
                 '(e.g. under work_dirs/ or data/<dataset>/pseudo_labels/).')
+
+
+def dataset_input_folders(dataset) -> List[str]:
+    """The resolved folders holding an MMSeg dataset's images and labels.
+
+    Args:
+        dataset: A dataset with ``get_data_info`` (``img_path``,
+            ``seg_map_path``) and ``data_prefix``, as MMSeg's.
+
+    Returns:
+        list[str]: See :func:`input_folders`.
+    """
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    files = [p for info in infos
+             for p in (info.get('img_path'), info.get('seg_map_path')) if p]
+    prefix = getattr(dataset, 'data_prefix', {})
+    return input_folders(
+        files, [prefix.get('img_path', ''), prefix.get('seg_map_path', '')])

@@ -23,12 +23,13 @@ killed), ``interrupted`` after an exception, ``complete`` or ``incomplete``
 when a run ends.
 """
 import json
-import os
 import os.path as osp
-import shutil
-from typing import Any, Dict, List, Optional, Sequence
+import time
+import uuid
+from typing import Any, Dict, List, Optional
 
-from .label_io import list_label_files, remove_temporaries, write_json_atomic
+from .label_io import sha256_file
+from .tta_config import tta_summary
 
 MANIFEST = 'manifest.json'
 MANIFEST_VERSION = 2
@@ -62,6 +63,56 @@ def plain(obj: Any, drop: tuple = ()) -> Any:
 def model_identity(model_cfg: dict) -> dict:
     """The part of a model config that decides its predictions."""
     return plain(model_cfg, UNUSED_AFTER_LOADING)
+
+
+def run_identity(cfg, settings: dict, dataset, checkpoint: Optional[str],
+                 label_suffix: str, dtype: str, images: int) -> dict:
+    """The manifest of a run about to start: its identity fields and what
+    else is worth recording.
+
+    Args:
+        cfg (Config): The runner's composed config (the pseudo-labelling
+            model in ``model``, the teacher in ``model.module``).
+        settings (dict): The pseudo-labelling model's ``settings()``.
+        dataset: The dataset being labelled.
+        checkpoint (str, optional): The teacher checkpoint.
+        label_suffix (str): Label file suffix.
+        dtype (str): Label file dtype name.
+        images (int): Number of images of the dataset.
+
+    Returns:
+        dict: The manifest (``status`` is set when the folder is opened).
+    """
+    teacher = dict(cfg.model.get('module', cfg.model))
+    # the config's top-level one is used where the teacher has none
+    teacher['data_preprocessor'] = teacher.get('data_preprocessor') or \
+        cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+    ontology = settings.get('ontology')
+    prefix = getattr(dataset, 'data_prefix', {})
+    pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get(
+        'pipeline', [])
+    return dict(
+        version=MANIFEST_VERSION,
+        run_id=time.strftime('%Y%m%d-%H%M%S-') + uuid.uuid4().hex[:6],
+        teacher_config=cfg.filename,
+        checkpoint=checkpoint,
+        checkpoint_sha256=sha256_file(checkpoint)
+        if checkpoint and osp.isfile(checkpoint) else None,
+        teacher_model=model_identity(teacher),
+        ontology=ontology,
+        ontology_sha256=sha256_file(ontology) if ontology else None,
+        pseudo_label_model=plain(
+            {k: v for k, v in settings.items() if k != 'ontology'}),
+        tta=dict(tta_summary(pipeline), pipeline=plain(pipeline)),
+        dataset=dict(
+            type=type(dataset).__name__,
+            folders={k: osp.realpath(v) for k, v in prefix.items()},
+            img_suffix=getattr(dataset, 'img_suffix', None),
+            seg_map_suffix=getattr(dataset, 'seg_map_suffix', None)),
+        label_suffix=label_suffix,
+        label_dtype=dtype,
+        ignore_index=settings.get('ignore_index', 255),
+        images=images)
 
 
 def manifest_path(folder: str) -> str:
@@ -135,131 +186,3 @@ def is_complete(folder: str, identity: Optional[Dict] = None) -> bool:
     if manifest is None or manifest.get('status') != 'complete':
         return False
     return all(manifest.get(k) == v for k, v in (identity or {}).items())
-
-
-# ------------------------------------------------- opening a label folder
-REPLACED = '.replaced-'
-
-
-class PseudoLabelFolderError(RuntimeError):
-    """A pseudo-label folder cannot be used for this run."""
-
-
-def _aside_name(folder: str, run_id: str) -> str:
-    parent, name = osp.split(osp.normpath(folder))
-    return osp.join(parent, f'.{name}{REPLACED}{run_id}')
-
-
-def _remove_replaced(folder: str) -> None:
-    """Delete what an earlier ``--no-resume`` moved aside next to
-    ``folder`` (it was killed before it could)."""
-    parent, name = osp.split(osp.normpath(folder))
-    prefix = f'.{name}{REPLACED}'
-    for entry in os.listdir(parent or '.'):
-        if entry.startswith(prefix):
-            shutil.rmtree(osp.join(parent, entry), ignore_errors=True)
-
-
-def _move_aside(folders: Sequence[str], run_id: str) -> List[str]:
-    """Rename every existing folder to a hidden sibling, then delete it.
-
-    The rename is atomic: from then on ``folder`` holds nothing of the old
-    run, even if this process is killed before the deletion (a later run
-    deletes the sibling).
-    """
-    moved = []
-    for folder in folders:
-        if osp.isdir(folder):
-            aside = _aside_name(folder, run_id)
-            os.replace(folder, aside)
-            moved.append(folder)
-            shutil.rmtree(aside, ignore_errors=True)
-    return moved
-
-
-def _refusal(folder: str, message: str) -> PseudoLabelFolderError:
-    return PseudoLabelFolderError(f'{folder}: {message}')
-
-
-def open_label_folder(folder: str,
-                      manifest: dict,
-                      resume: bool,
-                      label_suffix: str = '.png',
-                      derived: Sequence[str] = ()) -> dict:
-    """Make ``folder`` ready for a run and write its ``running`` manifest.
-
-    * leftover temporaries and folders moved aside by a killed run are
-      deleted;
-    * a folder without a manifest must hold no label files (it is not ours:
-      refused whatever ``resume`` says);
-    * ``resume`` with an equal identity continues the folder (its runs are
-      kept); a different identity is refused, naming each field, unless the
-      folder holds no labels yet;
-    * ``resume=False`` moves the folder and its ``derived`` folders (colour
-      copies, panels) aside atomically and deletes them, so a later restart
-      can never see labels of the old run next to the new ones.
-
-    Args:
-        folder (str): The pseudo-label folder.
-        manifest (dict): The new run's manifest (identity fields, ``run_id``).
-        resume (bool): Continue an equal run instead of replacing it.
-        label_suffix (str): Suffix of the label files.
-        derived (Sequence[str]): Folders made from these labels.
-
-    Returns:
-        dict: The manifest as written (with ``runs`` of earlier runs).
-
-    Raises:
-        PseudoLabelFolderError: Naming the folder, the fields and the flag.
-    """
-    for path in (folder, *derived):
-        if osp.isdir(path):
-            _remove_replaced(path)
-            remove_temporaries(path)
-    old = read_manifest(folder)
-    labels = list_label_files(folder, label_suffix) if osp.isdir(folder) \
-        else []
-    if old is None and labels:
-        raise _refusal(
-            folder, f'holds {len(labels)} *{label_suffix} files but no '
-            f'{MANIFEST}, so they were not written by this tool; choose '
-            'another --out (or move those files away yourself).')
-    manifest = dict(manifest, runs=[])
-    if old is not None and resume and labels:
-        diff = identity_differences(old, manifest)
-        if diff:
-            raise _refusal(
-                folder, 'holds pseudo-labels made with other settings: ' +
-                '; '.join(diff[:6]) + (f' (and {len(diff) - 6} more)'
-                                       if len(diff) > 6 else '') +
-                '. Use another --out, or pass --no-resume to replace every '
-                'label of that folder.')
-        manifest['runs'] = old.get('runs', [])
-    elif old is not None and not resume:
-        manifest['replaced'] = dict(
-            run_id=old.get('run_id'), folders=_move_aside(
-                [folder, *derived], manifest['run_id']))
-    os.makedirs(folder, exist_ok=True)
-    manifest['status'] = 'running'
-    write_json_atomic(manifest_path(folder), manifest)
-    return manifest
-
-
-def finish_manifest(folder: str, manifest: dict, run: dict, counts: dict,
-                    status: str) -> dict:
-    """Record a finished (or interrupted) run in the folder's manifest.
-
-    Args:
-        folder (str): The pseudo-label folder.
-        manifest (dict): The manifest :func:`open_label_folder` wrote.
-        run (dict): This run's record (appended to ``runs``).
-        counts (dict): Counts over the whole folder.
-        status (str): ``complete``, ``incomplete`` or ``interrupted``.
-
-    Returns:
-        dict: The manifest as written.
-    """
-    manifest = dict(manifest, status=status, counts=counts,
-                    runs=list(manifest.get('runs', [])) + [run])
-    write_json_atomic(manifest_path(folder), manifest)
-    return manifest

@@ -1,32 +1,24 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """``OntologyConstrainedInference``: write pseudo-labels during a test run.
 
-The hook turns an ordinary ``runner.test()`` over an extra dataset, with the
-teacher wrapped in :class:`~mmseg_unify.models.tta.OntologyConstrainedTTAModel`
-(or any model returning ``pred_sem_seg``), into a resumable, sharded
-pseudo-labelling job. It decides *when* and *where*; the files are written by
+Turns ``runner.test()`` over an extra dataset, with the teacher wrapped in
+:class:`~mmseg_unify.models.tta.OntologyConstrainedTTAModel` (or any model
+returning ``pred_sem_seg``), into a resumable, sharded pseudo-labelling job.
+The hook decides *when* and *where*: files are written by
 :mod:`mmseg_unify.utils.label_io` (atomically, honouring the umask), the
-manifest by :mod:`mmseg_unify.utils.pseudo_label_manifest`, the pictures are
-drawn by :class:`~mmseg_unify.visualization.UnifySegLocalVisualizer`.
+folder is opened and closed by :mod:`mmseg_unify.utils.pseudo_label_folder`
+under the identity rules of :mod:`mmseg_unify.utils.pseudo_label_manifest`,
+pictures are drawn by :class:`~mmseg_unify.visualization.PseudoLabelPictures`.
 
-* One label PNG per image under ``out_dir``, mirroring the image's path below
-  the dataset's ``data_prefix['img_path']``; ``uint8``, or ``uint16`` when
-  the classes do not fit.
-* ``out_dir`` and ``vis_dir`` may not be, lie inside, or contain a folder
-  that holds the dataset's images or labels (refused before anything is
-  written).
-* Rank ``r`` of ``w`` labels images ``r, r+w, ...``, minus those whose label
-  file exists and decodes (resume); nothing finished is loaded again.
-* ``manifest.json`` records how the labels are made; resuming into a folder
-  made otherwise is refused, ``resume=False`` replaces the old folder
-  atomically (see :func:`~mmseg_unify.utils.pseudo_label_manifest.
-  open_label_folder`).
-* Optional colour copies (``colorize``) and image | GT | prediction |
-  pseudo-label panels with legends for ``num_panels`` images, in ``vis_dir``.
+* one label PNG per image under ``out_dir``, at the image's path below the
+  dataset's ``data_prefix['img_path']``; ``uint8``, else ``uint16``;
+* ``out_dir``/``vis_dir`` may not be, lie inside, or contain a folder that
+  holds the dataset's images or labels (refused before anything is written);
+* rank ``r`` of ``w`` labels images ``r, r+w, ...`` minus those whose label
+  file exists and decodes (resume): finished images are not loaded again.
 """
 import os.path as osp
 import time
-import uuid
 from typing import Dict, List, Optional, Sequence
 
 import cv2
@@ -40,9 +32,10 @@ from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 
 from mmseg_unify.utils import label_io
+from mmseg_unify.utils import pseudo_label_folder as pl_folder
 from mmseg_unify.utils import pseudo_label_manifest as pl_manifest
-from mmseg_unify.utils.output_guard import check_output_folders, input_folders
-from mmseg_unify.utils.tta_config import tta_summary
+from mmseg_unify.utils.output_guard import (check_output_folders,
+                                            dataset_input_folders)
 from mmseg_unify.visualization import PseudoLabelPictures
 from ..runner.subset_loader import shard_indices, subset_loader
 
@@ -105,7 +98,7 @@ class OntologyConstrainedInference(Hook):
         images = self._plan(dataset)
         check_output_folders({'--out': self.out_dir,
                               'vis_dir': self.vis_dir},
-                             self._input_folders(dataset, images))
+                             dataset_input_folders(dataset))
         self._manifest = self._open_folder(runner, settings, dataset)
         rank, world = get_dist_info()
         mine = shard_indices(len(images), rank, world)
@@ -120,15 +113,8 @@ class OntologyConstrainedInference(Hook):
 
     def _plan(self, dataset) -> List[str]:
         """Map every image to its label file; pick the panel images."""
-        prefix = getattr(dataset, 'data_prefix', {}).get('img_path', '')
-        suffix = getattr(dataset, 'img_suffix', None)
-        images = [dataset.get_data_info(i)['img_path']
-                  for i in range(len(dataset))]
-        targets = [label_io.label_path(self.out_dir, p, prefix, suffix,
-                                       self.label_suffix) for p in images]
-        if len(set(targets)) != len(images):
-            raise ValueError('two images of the dataset map to the same '
-                             'label file; check img_suffix/label_suffix')
+        images, targets = label_io.dataset_label_paths(
+            dataset, self.out_dir, self.label_suffix)
         self._targets = dict(zip(images, targets))
         if self.num_panels > 0 and images:
             picks = np.linspace(0, len(images) - 1,
@@ -136,66 +122,24 @@ class OntologyConstrainedInference(Hook):
             self._panel_images = {images[int(round(i))] for i in picks}
         return images
 
-    @staticmethod
-    def _input_folders(dataset, images: Sequence[str]) -> List[str]:
-        """Folders holding the dataset's images and label files."""
-        labels = [dataset.get_data_info(i).get('seg_map_path')
-                  for i in range(len(images))]
-        prefix = getattr(dataset, 'data_prefix', {})
-        return input_folders(
-            list(images) + [p for p in labels if p],
-            [prefix.get('img_path', ''), prefix.get('seg_map_path', '')])
-
-    def _identity(self, runner, settings: dict, dataset) -> dict:
-        """The manifest fields that say how these labels are made."""
-        cfg = runner.cfg
-        checkpoint = self.checkpoint or cfg.get('load_from')
-        teacher = dict(cfg.model.get('module', cfg.model))
-        # the config's top-level one is used where the teacher has none
-        teacher['data_preprocessor'] = teacher.get('data_preprocessor') or \
-            cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
-        ontology = settings.get('ontology')
-        prefix = getattr(dataset, 'data_prefix', {})
-        pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get(
-            'pipeline', [])
-        return dict(
-            version=pl_manifest.MANIFEST_VERSION,
-            run_id=time.strftime('%Y%m%d-%H%M%S-') + uuid.uuid4().hex[:6],
-            teacher_config=cfg.filename,
-            checkpoint=checkpoint,
-            checkpoint_sha256=label_io.sha256_file(checkpoint)
-            if checkpoint and osp.isfile(checkpoint) else None,
-            teacher_model=pl_manifest.model_identity(teacher),
-            ontology=ontology,
-            ontology_sha256=label_io.sha256_file(ontology)
-            if ontology else None,
-            pseudo_label_model=pl_manifest.plain(
-                {k: v for k, v in settings.items() if k != 'ontology'}),
-            tta=dict(tta_summary(pipeline),
-                     pipeline=pl_manifest.plain(pipeline)),
-            dataset=dict(
-                type=type(dataset).__name__,
-                folders={k: osp.realpath(v) for k, v in prefix.items()},
-                img_suffix=getattr(dataset, 'img_suffix', None),
-                seg_map_suffix=getattr(dataset, 'seg_map_suffix', None)),
-            label_suffix=self.label_suffix,
-            label_dtype=self.dtype.name,
-            ignore_index=self.ignore_index,
-            images=len(self._targets))
-
     def _open_folder(self, runner, settings: dict, dataset) -> dict:
         """Rank 0 prepares the folder; every rank raises if it refused."""
         shared = [None, None]
         if is_main_process():
             try:
-                shared[0] = pl_manifest.open_label_folder(
-                    self.out_dir, self._identity(runner, settings, dataset),
-                    self.resume, self.label_suffix, derived=[self.vis_dir])
-            except pl_manifest.PseudoLabelFolderError as e:
+                identity = pl_manifest.run_identity(
+                    runner.cfg, settings, dataset,
+                    checkpoint=self.checkpoint or runner.cfg.get('load_from'),
+                    label_suffix=self.label_suffix, dtype=self.dtype.name,
+                    images=len(self._targets))
+                shared[0] = pl_folder.open_label_folder(
+                    self.out_dir, identity, self.resume, self.label_suffix,
+                    derived=[self.vis_dir])
+            except pl_folder.PseudoLabelFolderError as e:
                 shared[1] = str(e)
         broadcast_object_list(shared)
         if shared[1] is not None:
-            raise pl_manifest.PseudoLabelFolderError(shared[1])
+            raise pl_folder.PseudoLabelFolderError(shared[1])
         return shared[0]
 
     def _pending(self, images: Sequence[str], mine: List[int]) -> List[int]:
@@ -303,7 +247,7 @@ class OntologyConstrainedInference(Hook):
             remade_this_run=totals['remade'],
             # over every label of the folder when the run is complete
             ignored_pixel_share=totals['ignored'] / max(totals['pixels'], 1))
-        self._manifest = pl_manifest.finish_manifest(
+        self._manifest = pl_folder.finish_manifest(
             self.out_dir, self._manifest, run, counts, status)
         print_log(
             f'[pseudo-label] {status}: wrote {totals["written"]} labels '

@@ -2,12 +2,15 @@
 """Evaluate a LAD teacher with and without its label input in one run."""
 from contextlib import contextmanager
 
+from mmengine.hooks import IterTimerHook
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, ValLoop
 
 from mmseg.registry import LOOPS
 
 OTHER = {'noised': 'zeros', 'zeros': 'noised'}
+TITLES = {'noised': 'with noised label input', 'zeros': 'zero label channel'}
 
 
 @contextmanager
@@ -34,22 +37,35 @@ class _LabelInputMixin:
     labels.
     """
 
-    def _evaluate_once(self) -> dict:
+    def _evaluate_once(self, stage: str, mode: str) -> dict:
+        """One pass over the dataloader; its metric table is titled."""
         for idx, data_batch in enumerate(self.dataloader):
             self.run_iter(idx, data_batch)
+        print_log(f'LAD teacher, {stage} metrics {TITLES[mode]} '
+                  f"(test_label='{mode}'):", logger='current')
         return self.evaluator.evaluate(len(self.dataloader.dataset))
+
+    def _restart_timer(self, stage: str) -> None:
+        """Reset the iteration timer so that the second pass's ETA counts
+        only its own iterations."""
+        for hook in self.runner.hooks:
+            if isinstance(hook, IterTimerHook):
+                getattr(hook, f'after_{stage}_epoch')(self.runner)
+                getattr(hook, f'before_{stage}_epoch')(self.runner)
 
     def _run_both(self, stage: str) -> dict:
         self.runner.call_hook(f'before_{stage}')
         self.runner.call_hook(f'before_{stage}_epoch')
         self.runner.model.eval()
-        metrics = self._evaluate_once()
         model = self.runner.model
         pp = (model.module if is_model_wrapper(model) else
               model).data_preprocessor
-        other = OTHER[getattr(pp, 'test_label', 'noised')]
+        mode = getattr(pp, 'test_label', 'noised')
+        metrics = self._evaluate_once(stage, mode)
+        other = OTHER[mode]
+        self._restart_timer(stage)
         with label_input(model, other):
-            extra = self._evaluate_once()
+            extra = self._evaluate_once(stage, other)
         metrics.update({f'{other}/{k}': v for k, v in extra.items()})
         self.runner.call_hook(f'after_{stage}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{stage}')
