@@ -8,9 +8,11 @@ from torch import Tensor
 
 from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmseg.registry import MODELS
-from .label_noise import fixed_alpha_table, noise_labels, zero_channel
+from .label_noise import (fixed_alpha_table, noise_any_labels, noise_labels,
+                          zero_channel)
 
 TEST_LABELS = ('noised', 'zeros')
+LABEL_IDS = ('classes', 'any')
 
 
 @MODELS.register_module()
@@ -60,6 +62,12 @@ class LabelNoisingDataPreprocessor(SegDataPreProcessor):
         alpha_seed (int, optional): Like ``fixed_alphas``, but the table is
             drawn once from ``alpha_cfg`` with this seed.
         test_label (str): ``'noised'`` or ``'zeros'``. Default: 'noised'.
+        label_ids (str): ``'classes'``: labels are ``0..num_classes - 1``
+            plus the ignore index (checked); ``'any'``: labels may be raw
+            ids of another taxonomy (e.g. an extra dataset's own labels
+            while pseudo-labelling), noised with one value per distinct id
+            per image (:func:`~.label_noise.noise_any_labels`; class-wise
+            noise only, no fixed table). Default: 'classes'.
         **kwargs: Arguments of :class:`SegDataPreProcessor` (``mean``,
             ``std``, ``size``, ``seg_pad_val``, ``test_cfg``, ...).
     """
@@ -74,12 +82,22 @@ class LabelNoisingDataPreprocessor(SegDataPreProcessor):
                  fixed_alphas: Optional[Sequence[float]] = None,
                  alpha_seed: Optional[int] = None,
                  test_label: str = 'noised',
+                 label_ids: str = 'classes',
                  **kwargs):
         super().__init__(**kwargs)
         name = type(self).__name__
         if test_label not in TEST_LABELS:
             raise ValueError(f'{name}: test_label must be one of '
                              f'{TEST_LABELS}, got {test_label!r}')
+        if label_ids not in LABEL_IDS:
+            raise ValueError(f'{name}: label_ids must be one of {LABEL_IDS}, '
+                             f'got {label_ids!r}')
+        if label_ids == 'any' and (not class_wise or fixed_alphas is not None
+                                   or alpha_seed is not None):
+            raise ValueError(
+                f"{name}: label_ids='any' needs class_wise=True and no "
+                'fixed_alphas/alpha_seed (ids of another taxonomy have no '
+                'order and no fixed table)')
         if fixed_alphas is not None and alpha_seed is not None:
             raise ValueError(f'{name}: give fixed_alphas or alpha_seed, '
                              'not both')
@@ -104,6 +122,7 @@ class LabelNoisingDataPreprocessor(SegDataPreProcessor):
         else:
             self.fixed_alphas = None
         self.test_label = test_label
+        self.label_ids = label_ids
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Preprocess like MMSeg, then append the label channel.
@@ -148,6 +167,10 @@ class LabelNoisingDataPreprocessor(SegDataPreProcessor):
         if training is None:
             training = self.training
         labels = self.batch_labels(data_samples, shape[-2:], training)
+        if self.label_ids == 'any':
+            cfg = {k: v for k, v in self.noise_cfg.items()
+                   if k != 'class_wise'}
+            return [noise_any_labels(labels, **cfg) for _ in range(num)]
         return [
             noise_labels(labels, self.num_classes,
                          ignore_index=self.ignore_index,

@@ -19,8 +19,14 @@ official code distils with one).
 Without class-wise noise (paper Tab. 9, right half) class ``k`` becomes
 ``2k / (C - 1) - 1`` (spread over [-1, 1] like a normalised image) and ignore
 pixels ``-2``.
+
+Class-wise noise needs only *which pixels share a label*, not what the label
+means: :func:`noise_any_labels` draws one value per distinct id per image,
+for label maps of any taxonomy (raw ids up to 16 bits and beyond; the ignore
+value is just one more id with its own draw), e.g. an extra dataset's own
+labels fed to a LAD teacher while it pseudo-labels.
 """
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
@@ -153,6 +159,72 @@ def noise_labels(labels: Tensor,
     else:
         channel = 2.0 * slots.float() / max(num_classes - 1, 1) - 1.0
         channel[slots == num_classes] = -2.0
+    if pixel_wise and beta:
+        where = generator.device if generator is not None else channel.device
+        eps = torch.randn(channel.shape, device=where, generator=generator)
+        channel = channel + beta * eps.to(channel.device)
+    return (channel * scale).unsqueeze(1)
+
+
+def distinct_id_slots(labels: Tensor) -> Tuple[Tensor, Tensor]:
+    """Number the distinct ids of each image of a batch.
+
+    Args:
+        labels (Tensor): (B, H, W) integer labels, any non-negative ids.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``slots`` (B, H, W) long, the index of each
+        pixel's (image, id) pair among all pairs of the batch, and ``image``
+        (P,) long, the image of each pair (P pairs in all).
+    """
+    b = labels.shape[0]
+    flat = labels.reshape(b, -1).long()
+    span = int(flat.max()) + 1 if flat.numel() else 1
+    keys = flat + span * torch.arange(b, device=flat.device)[:, None]
+    pairs, slots = torch.unique(keys, return_inverse=True)
+    return slots.reshape(labels.shape), torch.div(
+        pairs, span, rounding_mode='floor')
+
+
+def noise_any_labels(labels: Tensor,
+                     pixel_wise: bool = True,
+                     beta: float = 0.01,
+                     scale: float = 1.0,
+                     alpha_cfg: Optional[dict] = None,
+                     generator: Optional[torch.Generator] = None) -> Tensor:
+    """Class-wise (+ pixel-wise) noise for label maps of any taxonomy.
+
+    Every distinct id of an image gets one value drawn from the same
+    distribution as :func:`noise_labels` (``alpha_cfg``), independently per
+    image and per call; so for a source-taxonomy map the channel has the
+    same statistics as :func:`noise_labels` with class-wise noise.
+
+    Args:
+        labels (Tensor): (B, H, W) or (B, 1, H, W) non-negative integer ids.
+        pixel_wise (bool): Add ``beta * N(0, 1)`` per pixel. Default: True.
+        beta (float): Pixel noise level. Default: 0.01.
+        scale (float): Multiplier of the whole channel. Default: 1.0.
+        alpha_cfg (dict, optional): ``dist``, ``std``, ``low``, ``high`` of
+            :func:`sample_alphas`.
+        generator (torch.Generator, optional): Random generator.
+
+    Returns:
+        Tensor: (B, 1, H, W) float channel.
+
+    Raises:
+        ValueError: For negative ids.
+    """
+    if labels.dim() == 4:
+        labels = labels[:, 0]
+    if labels.numel() and int(labels.min()) < 0:
+        raise ValueError(f'label noise: negative label id '
+                         f'{int(labels.min())}; ids must be >= 0')
+    slots, _ = distinct_id_slots(labels)
+    num = int(slots.max()) + 1 if slots.numel() else 0
+    # one table row, one value per (image, id) pair
+    alphas = sample_alphas(1, max(num - 1, 0), device=labels.device,
+                           generator=generator, **(alpha_cfg or {}))[0]
+    channel = alphas[slots]
     if pixel_wise and beta:
         where = generator.device if generator is not None else channel.device
         eps = torch.randn(channel.shape, device=where, generator=generator)
