@@ -1,8 +1,9 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 from .palette import (IGNORED_NAME, LegendEntry, color_label, legend_entries,
                       unused_color)
+from .legend import draw_legend
 from .pseudo_label_pictures import PseudoLabelPictures
-from .unify_visualizer import PanelColumn, UnifySegLocalVisualizer, draw_legend
+from .unify_visualizer import PanelColumn, UnifySegLocalVisualizer
 
 __all__ = [
     'IGNORED_NAME', 'LegendEntry', 'PanelColumn', 'PseudoLabelPictures',

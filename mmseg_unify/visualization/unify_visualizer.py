@@ -5,22 +5,20 @@ Everything here draws into numpy arrays (RGB, uint8) and writes nothing; the
 caller saves them (atomically). Text is drawn with OpenCV, so it works
 headless and takes milliseconds per panel.
 """
-import unicodedata
 from dataclasses import dataclass
-from typing import List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Mapping, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 from mmseg.registry import VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
 
-from .palette import (ClassNames, Color, LegendEntry, Palette, checked_label,
-                      color_label, color_table, legend_entries, unused_color)
+from mmseg_unify.utils.label_io import write_png_atomic
+from .legend import draw_legend, title_bar
+from .palette import (ClassNames, Color, Palette, checked_label, color_label,
+                      color_table, legend_entries, unused_color)
 
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
-_TITLE_H, _TITLE_SCALE = 24, 0.55
-_TEXT_SCALE, _LINE_H, _SWATCH, _PAD, _GAP = 0.45, 18, 12, 6, 4
-_BLACK, _FRAME = (0, 0, 0), (90, 90, 90)
+_GAP = 4  # white gutter between columns (pixels)
 
 
 @dataclass
@@ -42,104 +40,6 @@ class PanelColumn:
     class_names: ClassNames
     palette: Palette
     ignore_index: Optional[int] = None
-
-
-def _ascii(text: str) -> str:
-    """OpenCV's fonts draw ASCII only: strip accents, '?' for the rest."""
-    text = unicodedata.normalize('NFKD', str(text))
-    text = ''.join(c for c in text if not unicodedata.combining(c))
-    return text.encode('ascii', 'replace').decode('ascii')
-
-
-def _text_width(text: str, scale: float) -> int:
-    return cv2.getTextSize(text, _FONT, scale, 1)[0][0]
-
-
-def _wrap(text: str, width: int) -> List[str]:
-    """Split ``text`` into lines no wider than ``width`` pixels."""
-    lines, line = [], ''
-    for char in text:
-        if line and _text_width(line + char, _TEXT_SCALE) > width:
-            cut = line.rfind(' ')
-            if 0 < cut and char != ' ':
-                lines.append(line[:cut])
-                line = line[cut + 1:]
-            else:
-                lines.append(line)
-                line = ''
-            char = '' if char == ' ' and not line else char
-        line += char
-    return lines + [line] if line or not lines else lines
-
-
-def _title_bar(title: str, width: int) -> np.ndarray:
-    """A white bar with ``title`` in black, shrunk or cut to fit."""
-    bar = np.full((_TITLE_H, width, 3), 255, np.uint8)
-    text, scale = _ascii(title), _TITLE_SCALE
-    while scale > 0.35 and _text_width(text, scale) > width - 4:
-        scale -= 0.05
-    while len(text) > 3 and _text_width(text, scale) > width - 4:
-        text = text[:-3] + '..'
-    cv2.putText(bar, text, (2, _TITLE_H - 7), _FONT, scale, _BLACK, 1,
-                cv2.LINE_AA)
-    return bar
-
-
-def _draw_entry(canvas: np.ndarray, x: int, y: int, color: Color,
-                lines: List[str]) -> None:
-    """Swatch at (x, y) and the wrapped name next to it."""
-    cv2.rectangle(canvas, (x, y + 2), (x + _SWATCH, y + 2 + _SWATCH),
-                  tuple(int(c) for c in color), -1)
-    cv2.rectangle(canvas, (x, y + 2), (x + _SWATCH, y + 2 + _SWATCH),
-                  _FRAME, 1)
-    for k, line in enumerate(lines):
-        cv2.putText(canvas, line, (x + _SWATCH + _PAD, y + 13 + k * _LINE_H),
-                    _FONT, _TEXT_SCALE, _BLACK, 1, cv2.LINE_AA)
-
-
-def _rows_that_fit(widths: List[int], room: int) -> int:
-    """Fewest rows such that columns filled top-down fit into ``room``."""
-    for rows in range(1, len(widths)):
-        columns = [widths[i:i + rows] for i in range(0, len(widths), rows)]
-        if sum(max(c) for c in columns) <= room:
-            return rows
-    return max(len(widths), 1)
-
-
-def draw_legend(entries: Sequence[LegendEntry], width: int) -> np.ndarray:
-    """Legend entries in as many columns as fit, long names wrapped.
-
-    Args:
-        entries (Sequence[LegendEntry]): What to list, read top-down, then
-            left to right.
-        width (int): Width of the legend in pixels.
-
-    Returns:
-        np.ndarray: H x width x 3 RGB (white background; H is 0 without
-        entries).
-    """
-    if not entries:
-        return np.full((0, width, 3), 255, np.uint8)
-    text_w = max(width - _SWATCH - 4 * _PAD, 8)
-    wrapped = [_wrap(_ascii(e.name), text_w) for e in entries]
-    cells = [
-        _SWATCH + 3 * _PAD + max(_text_width(t, _TEXT_SCALE) for t in lines)
-        for lines in wrapped
-    ]
-    rows = _rows_that_fit(cells, width - _PAD)
-    heights = [
-        max(len(wrapped[i]) for i in range(r, len(entries), rows)) * _LINE_H
-        for r in range(rows)
-    ]
-    tops = np.cumsum([_PAD] + heights)
-    canvas = np.full((int(tops[-1]) + _PAD, width, 3), 255, np.uint8)
-    x = _PAD
-    for start in range(0, len(entries), rows):
-        column = range(start, min(start + rows, len(entries)))
-        for r, i in enumerate(column):
-            _draw_entry(canvas, x, int(tops[r]), entries[i].color, wrapped[i])
-        x += max(cells[i] for i in column)
-    return canvas
 
 
 def _fit(array: np.ndarray, size: Tuple[int, int],
@@ -167,8 +67,13 @@ class UnifySegLocalVisualizer(SegLocalVisualizer):
     The panel: the RGB image titled ``'image'``, then one titled colour map
     per :class:`PanelColumn`, each with a legend of the classes present in
     its label. Ignored pixels (and ids without a colour) get one colour that
-    no palette of the panel uses. Nothing is written: the caller saves the
-    returned arrays (e.g. atomically) or passes them to ``add_image``.
+    no palette of the panel uses. :meth:`draw_panel` writes nothing: the
+    caller saves the returned arrays (e.g. atomically).
+
+    :meth:`add_datasample` (what MMSeg's ``SegVisualizationHook`` calls, e.g.
+    for ``tools/test.py --show-dir``) draws such a panel, image | ground
+    truth | prediction, with the dataset's class names and colours, instead
+    of MMSeg's overlays without a legend.
 
     Args:
         name (str): Instance name (mmengine visualizers are singletons by
@@ -252,7 +157,7 @@ class UnifySegLocalVisualizer(SegLocalVisualizer):
                                        tiles, legends):
             pad = np.full((legend_h - legend.shape[0], w, 3), 255, np.uint8)
             parts.append(np.concatenate(
-                [_title_bar(title, w), tile, legend, pad], axis=0))
+                [title_bar(title, w), tile, legend, pad], axis=0))
         gutter = np.full((parts[0].shape[0], _GAP, 3), 255, np.uint8)
         out = [parts[0]]
         for part in parts[1:]:
@@ -276,3 +181,41 @@ class UnifySegLocalVisualizer(SegLocalVisualizer):
         entries = legend_entries(label, col.class_names, palette, ignore,
                                  ignore_color)
         return tile, draw_legend(entries, size[1])
+
+    def add_datasample(self,
+                       name: str,
+                       image: np.ndarray,
+                       data_sample=None,
+                       draw_gt: bool = True,
+                       draw_pred: bool = True,
+                       show: bool = False,
+                       wait_time: float = 0,
+                       out_file: Optional[str] = None,
+                       step: int = 0,
+                       with_labels: Optional[bool] = True) -> None:
+        """Draw image | ground truth | prediction as a panel with legends
+        and save it to ``out_file`` (atomically) or the backends.
+
+        Args and behaviour as ``SegLocalVisualizer.add_datasample``
+        (``with_labels`` is ignored: the legend names the classes).
+        """
+        meta = self.dataset_meta or {}
+        classes, palette = meta.get('classes'), meta.get('palette')
+        if classes is None:
+            raise ValueError(f'{type(self).__name__}: the dataset_meta has '
+                             'no classes; set visualizer.dataset_meta')
+        columns = []
+        for key, title, wanted in (('gt_sem_seg', 'ground truth', draw_gt),
+                                   ('pred_sem_seg', 'prediction', draw_pred)):
+            if wanted and data_sample is not None and key in data_sample:
+                label = data_sample.get(key).data[0].cpu().numpy()
+                columns.append(PanelColumn(
+                    title, label, list(classes),
+                    palette or [[0, 0, 0]] * len(classes)))
+        panel = self.draw_panel(image, columns)
+        if show:
+            self.show(panel, win_name=name, wait_time=wait_time)
+        if out_file is not None:
+            write_png_atomic(out_file, np.ascontiguousarray(panel[..., ::-1]))
+        else:
+            self.add_image(name, panel, step)
