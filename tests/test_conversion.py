@@ -50,3 +50,17 @@ def test_summary_counts_and_report(tmp_path):
     assert '87.50 %' in text and 'car' in text
     s.save(str(tmp_path / 's.json'))
     assert os.path.isfile(tmp_path / 's.json')
+
+
+def test_read_label_takes_palette_indices_and_refuses_colour(tmp_path):
+    from PIL import Image
+
+    from mmseg_unify.utils.label_io import read_label
+    ids = np.array([[0, 5], [65, 5]], np.uint8)
+    img = Image.fromarray(ids, mode='P')
+    img.putpalette([v for i in range(256) for v in (i, 255 - i, 7)])
+    img.save(tmp_path / 'p.png')
+    np.testing.assert_array_equal(read_label(str(tmp_path / 'p.png')), ids)
+    Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / 'c.png')
+    with pytest.raises(ValueError, match='c.png: expected a single-channel'):
+        read_label(str(tmp_path / 'c.png'))

@@ -19,8 +19,8 @@ _LABEL_DTYPES = (np.uint8, np.uint16)
 def read_label(path: str) -> np.ndarray:
     """Read a label file as it is stored.
 
-    OpenCV expands palette PNGs (as VOC ships them) to colour; such files
-    are refused here rather than read as colours.
+    OpenCV expands palette PNGs (Mapillary Vistas, VOC) to colour; for those
+    the palette *indices* are the ids, read with PIL.
 
     Args:
         path (str): Label file (PNG or any format OpenCV reads unchanged).
@@ -40,13 +40,23 @@ def read_label(path: str) -> np.ndarray:
     if label is None:
         raise OSError(f'cannot read label file {path}')
     if label.ndim != 2:
-        raise ValueError(
-            f'{path}: expected a single-channel label map, got shape '
-            f'{label.shape} (a colour or palette image?)')
+        label = _palette_indices(path, label.shape)
     if label.dtype not in _LABEL_DTYPES:
         raise ValueError(f'{path}: expected 8- or 16-bit label ids, got '
                          f'dtype {label.dtype}, shape {label.shape}')
     return label
+
+
+def _palette_indices(path: str, shape) -> np.ndarray:
+    """The indices of a palette PNG (its ids); refuse true colour images."""
+    from PIL import Image
+    with Image.open(path) as img:
+        if img.mode != 'P':
+            raise ValueError(
+                f'{path}: expected a single-channel label map, got shape '
+                f'{shape} (a colour image? convert colour-coded labels to '
+                'ids first)')
+        return np.asarray(img, dtype=np.uint8)
 
 
 def list_label_files(folder: str, suffix: str = '.png') -> List[str]:
