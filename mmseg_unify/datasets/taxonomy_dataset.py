@@ -54,7 +54,8 @@ IGNORE = 255
 def contiguous_label_map(taxonomy: Taxonomy,
                          ignore_index: int = IGNORE) -> Dict[int, int]:
     """Raw id -> contiguous index of the non-void classes; void classes and
-    ids ``0..255`` the taxonomy lacks -> ``ignore_index``.
+    the ids up to ``max(255, largest id)`` that the taxonomy lacks ->
+    ``ignore_index`` (ids above 255 need ``LoadAnnotations16Bit``).
 
     Ids that already have their target value are left out (``LoadAnnotations``
     applies one comparison per entry).
@@ -67,15 +68,16 @@ def contiguous_label_map(taxonomy: Taxonomy,
         dict[int, int]: The ``label_map``.
     """
     kept = [c for c in taxonomy.classes if not c.void]
-    target = {raw: ignore_index for raw in range(256)}
+    top = max([255] + [c.id for c in taxonomy.classes])
+    target = {raw: ignore_index for raw in range(top + 1)}
     target.update({c.id: i for i, c in enumerate(kept)})
     return {raw: new for raw, new in target.items() if raw != new}
 
 
 def ontology_label_map(ontology: Ontology,
                        ignore_index: int = IGNORE) -> Dict[int, int]:
-    """Raw extra id -> source class for the ids ``0..255`` that an ontology
-    map determines (exactly one source class, no ``void``); every other id
+    """Raw extra id -> source class for the ids (up to ``max(255, largest
+    id)``) that an ontology map determines (exactly one source class, no ``void``); every other id
     -> ``ignore_index``.
 
     Args:
@@ -86,8 +88,8 @@ def ontology_label_map(ontology: Ontology,
         dict[int, int]: The ``label_map`` (ids already at their target
         value left out).
     """
-    kinds = ontology.kinds()[:256]
-    target = {raw: ignore_index for raw in range(256)}
+    kinds = ontology.kinds()
+    target = {raw: ignore_index for raw in range(max(256, len(kinds)))}
     for raw in np.flatnonzero(kinds == DETERMINED):
         target[int(raw)] = int(np.flatnonzero(ontology.allowed[raw])[0])
     return {raw: new for raw, new in target.items() if raw != new}

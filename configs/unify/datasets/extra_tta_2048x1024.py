@@ -5,12 +5,12 @@
 # TestTimeAug after the resizes, so it keeps the original size, and
 # TaxonomySegDataset(raw_ids=True) keeps the raw ids the ontology map needs.
 #
-# 8 bit: MMSeg's LoadAnnotations reads label files as uint8. Every extra
-# taxonomy here has raw ids <= 255 (TAS500 uses 255 for its class puddle;
-# ApolloScape, BDD and COCO use it for void) and every source taxonomy
+# 16 bit: MMSeg's LoadAnnotations casts label files to uint8; the extras are
+# loaded with LoadAnnotations16Bit, so raw ids above 255 stay exact (every
+# extra taxonomy shipped here has ids <= 255: TAS500 uses 255 for its class
+# puddle, ApolloScape, BDD and COCO for void). Every source taxonomy has
 # fewer than 255 classes (cityscapes 19, mapillary 63, offroad 34), so the
-# pseudo-labels are uint8 too. A dataset with larger raw ids needs a 16 bit
-# loading transform.
+# pseudo-labels are uint8.
 img_scale = (2048, 1024)
 img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
 tta_pipeline = [
@@ -23,7 +23,7 @@ tta_pipeline = [
              for r in img_ratios],
             [dict(type='RandomFlip', prob=0., direction='horizontal'),
              dict(type='RandomFlip', prob=1., direction='horizontal')],
-            [dict(type='LoadAnnotations')],
+            [dict(type='LoadAnnotations16Bit')],
             [dict(type='PackSegInputs')]
         ])
 ]
