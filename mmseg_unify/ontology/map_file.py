@@ -12,21 +12,29 @@ A map says, for each class of an *extra* dataset, which classes of the
 
 This module only parses the file (keeping the line of every entry for
 error messages); :mod:`.validate` checks it against the two taxonomies.
+
+A map drafted by ``tools/check_ontology.py --suggest`` carries the top-level
+line ``draft: true``; loading it warns (:class:`OntologyWarning`) until a
+person has reviewed the entries and deleted that line.
 """
 import os.path as osp
+import warnings
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
 import yaml
 
 from mmseg_unify.utils.paths import ontology_file
+from .errors import OntologyWarning
 from .taxonomy import TaxonomyError
 
 VOID = 'void'
+DRAFT_KEY = 'draft'
 #: libyaml's loader when PyYAML has it (10x faster), same results
 SafeLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
-TOP_LEVEL_KEYS = ('extra', 'source', 'allowed', 'data_priors')
+TOP_LEVEL_KEYS = ('extra', 'source', 'allowed', 'data_priors', DRAFT_KEY)
 _STR_TAG = 'tag:yaml.org,2002:str'
+_BOOL_TAG = 'tag:yaml.org,2002:bool'
 
 
 @dataclass(frozen=True)
@@ -54,12 +62,14 @@ class MapSpec:
         entries (tuple[MapEntry]): The ``allowed`` entries in file order.
         data_priors (dict, optional): Provenance of a converted map:
             ``{dataset: <data-priors folder>, taxonomy: <target>}``.
+        draft (bool): The file is marked as an unreviewed draft.
     """
     path: str
     extra: str
     source: str
     entries: Tuple[MapEntry, ...]
     data_priors: Optional[Dict[str, str]] = None
+    draft: bool = False
 
     def taxonomy_file(self, name: str) -> str:
         """The taxonomy file of ``name``: ``../taxonomies/<name>.yaml``
@@ -180,18 +190,40 @@ def _provenance(node: yaml.Node, path: str) -> Dict[str, str]:
                         '{dataset: <folder>, taxonomy: <target taxonomy>}')
 
 
-def load_map_spec(path: str) -> MapSpec:
+def _draft_mark(node: yaml.Node, path: str) -> bool:
+    """The value of ``draft:`` (``true`` or ``false``).
+
+    Raises:
+        TaxonomyError: If it is not a YAML boolean.
+    """
+    if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL_TAG:
+        return node.value.lower() in ('true', 'yes', 'on')
+    raise TaxonomyError(f'{_where(path, node)}: {DRAFT_KEY} must be true '
+                        f'(an unreviewed draft) or false, got {node.value!r}')
+
+
+def draft_message(path: str) -> str:
+    """The warning for a map still marked as a draft."""
+    return (f'{path} is a DRAFT map (made from a teacher\'s predictions by '
+            'tools/check_ontology.py --suggest): review every entry (audit '
+            'it with --audit), then delete the line "draft: true"')
+
+
+def load_map_spec(path: str, warn_draft: bool = True) -> MapSpec:
     """Parse an ontology-map file.
 
     Args:
         path (str): The map file.
+        warn_draft (bool): Warn (:class:`OntologyWarning`) if the file is
+            marked ``draft: true``. Default: True.
 
     Returns:
         MapSpec: Its contents, with line numbers.
 
     Raises:
         TaxonomyError: On malformed YAML, unknown or missing keys, non-string
-            class names and extra classes listed twice, naming file and line.
+            class names, extra classes listed twice and a ``draft`` value
+            that is no boolean, naming file and line.
     """
     path = str(path)
     with open(path, encoding='utf-8') as f:
@@ -204,9 +236,13 @@ def load_map_spec(path: str) -> MapSpec:
     data_priors = None
     if 'data_priors' in nodes:
         data_priors = _provenance(nodes['data_priors'], path)
+    draft = DRAFT_KEY in nodes and _draft_mark(nodes[DRAFT_KEY], path)
+    if draft and warn_draft:
+        warnings.warn(draft_message(path), OntologyWarning, stacklevel=2)
     return MapSpec(
         path=path,
         extra=_string(nodes['extra'], path, 'extra'),
         source=_string(nodes['source'], path, 'source'),
         entries=_parse_allowed(nodes['allowed'], path),
-        data_priors=data_priors)
+        data_priors=data_priors,
+        draft=draft)

@@ -10,7 +10,7 @@ from typing import Iterable, List, Optional, Sequence
 
 import yaml
 
-from .map_file import VOID, SafeLoader
+from .map_file import DRAFT_KEY, VOID, SafeLoader
 from .taxonomy import Taxonomy
 
 
@@ -82,7 +82,8 @@ def dump_map(extra: str,
              source: str,
              entries: Sequence[tuple],
              data_priors: Optional[dict] = None,
-             comment: Optional[str] = None) -> str:
+             comment: Optional[str] = None,
+             draft: bool = False) -> str:
     """An ontology map file's text.
 
     Args:
@@ -92,6 +93,8 @@ def dump_map(extra: str,
             triples; ``note`` (or ``None``) becomes an end-of-line comment.
         data_priors (dict, optional): Provenance ``{dataset, taxonomy}``.
         comment (str, optional): Header comment.
+        draft (bool): Mark the map as an unreviewed draft (``draft: true``;
+            loading it warns until the line is deleted).
 
     Returns:
         str: YAML text.
@@ -99,6 +102,9 @@ def dump_map(extra: str,
     lines = _comment_lines(comment) + [
         f'extra: {yaml_str(extra)}', f'source: {yaml_str(source)}'
     ]
+    if draft:
+        lines += ['# REVIEW every entry, then delete the next line',
+                  f'{DRAFT_KEY}: true']
     if data_priors:
         lines.append(f'data_priors: {{dataset: '
                      f'{yaml_str(data_priors["dataset"])}, taxonomy: '

@@ -1,4 +1,5 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
+from .evidence_heatmap import draw_evidence_heatmap  # noqa: F401
 from .palette import (IGNORED_NAME, LegendEntry, color_label, legend_entries,
                       unused_color)
 from .legend import draw_legend

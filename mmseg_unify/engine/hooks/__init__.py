@@ -6,6 +6,7 @@ The pseudo-labelling TTA model (``OntologyConstrainedTTAModel``, in
 ``MODELS`` together with the hook that consumes its predictions.
 """
 from mmseg_unify.models import tta  # noqa: F401  (registers the TTA model)
+from .ontology_evidence import OntologyEvidence  # noqa: F401  (registers)
 from .ontology_inference import OntologyConstrainedInference
 
 __all__ = ['OntologyConstrainedInference']
