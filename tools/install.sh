@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install mmseg-unify and the stack it runs on, on a fresh machine.
 #
-#   bash tools/install.sh
+#   bash tools/install.sh [--with-mask2former]
 #
 # What it installs, in this order (each step is skipped when already done):
 #   1. a virtual environment in .venv (VENV=/path to choose another one,
@@ -19,8 +19,24 @@
 #      machine): an importable mmcv 2.1.0 with mmcv.ops is kept,
 #   6. mmsegmentation 1.2.2, openmim (without openxlab, which would downgrade
 #      setuptools/requests/rich), and this package in editable mode with its
-#      test extras.
+#      test extras,
+#   7. only with --with-mask2former: mmdet 3.3.0 (requirements/
+#      mask2former.txt), which MMSeg's Mask2Former head needs; it accepts
+#      mmcv 2.1.0 (mmcv<2.2.0), which stays. An importable mmdet 3.3.0 is
+#      kept. Without the flag nothing of mmdet is installed or removed.
 set -euo pipefail
+
+WITH_MASK2FORMER=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-mask2former) WITH_MASK2FORMER=1 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+                   exit 0 ;;
+        *) echo "[mmseg-unify install] unknown option: $arg" \
+               "(known: --with-mask2former, --help)" >&2
+           exit 2 ;;
+    esac
+done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
@@ -94,17 +110,47 @@ say "installing openmim without openxlab"
 "${PIP[@]}" --no-deps "openmim==0.3.9"
 "${PIP[@]}" click colorama model-index pandas rich tabulate requests
 
-say "installing mmseg_unify (editable) with test extras"
-"${PIP[@]}" --no-build-isolation -e "$ROOT[tests]" "$SETUPTOOLS"
+EXTRAS=tests
+if [ "$WITH_MASK2FORMER" = 1 ]; then
+    EXTRAS=tests,mask2former
+    MMDET="$(grep -v '^#' "$ROOT/requirements/mask2former.txt" | grep mmdet)"
+    if "$PY" - "${MMDET#*==}" <<'EOF' 2>/dev/null
+import sys
+import mmdet
+sys.exit(0 if mmdet.__version__ == sys.argv[1] else 1)
+EOF
+    then
+        say "keeping installed $MMDET (Mask2Former)"
+    else
+        say "installing $MMDET for Mask2Former (keeping mmcv $MMCV_VERSION)"
+        "${PIP[@]}" "$MMDET" "mmcv==$MMCV_VERSION"
+    fi
+    if ! mmcv_ok; then
+        say "mmcv $MMCV_VERSION with ops no longer imports after mmdet"
+        exit 1
+    fi
+fi
 
-"$PY" - <<'EOF'
+say "installing mmseg_unify (editable) with extras [$EXTRAS]"
+"${PIP[@]}" --no-build-isolation -e "$ROOT[$EXTRAS]" "$SETUPTOOLS"
+
+"$PY" - "$WITH_MASK2FORMER" <<'EOF'
+import sys
 import mmcv, mmengine, mmseg, torch
 import mmcv.ops  # noqa: F401
 import setuptools
 import mmseg_unify
+extra = ''
+if sys.argv[1] == '1':
+    import mmdet
+    from mmengine.model import BaseModule
+    from mmseg.models.decode_heads import mask2former_head
+    # without mmdet, MMSeg's head silently derives from BaseModule
+    assert mask2former_head.MMDET_Mask2FormerHead is not BaseModule
+    extra = f', mmdet {mmdet.__version__} (Mask2Former)'
 print('[mmseg-unify install] ready: '
       f'torch {torch.__version__}, mmcv {mmcv.__version__} (ops), '
       f'mmengine {mmengine.__version__}, mmseg {mmseg.__version__}, '
       f'setuptools {setuptools.__version__}, '
-      f'mmseg_unify {mmseg_unify.__version__}')
+      f'mmseg_unify {mmseg_unify.__version__}{extra}')
 EOF

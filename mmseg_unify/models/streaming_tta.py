@@ -6,6 +6,13 @@ full-resolution logits and then merges them (``merge_preds``): with 7 scales
 x 2 flips and 63 classes that is ~8 GB for one 1920x1208 image. This model
 keeps one running sum of the softmax per image instead, and predicts from
 the average through one overridable step, :meth:`label_from_probs`.
+
+MMSeg's Mask2Former/MaskFormer heads return class *scores*, not logits:
+``einsum(softmax(cls)[..., :-1], sigmoid(mask))``, non-negative, not
+normalised over the classes. A softmax flattens them (19 classes, scores 1
+and 0: 0.13 at best), so with ``scores='scores'`` (automatic for those heads)
+each augmentation's scores are divided by their per-pixel sum instead; the
+ontology constraint and the void threshold see the average of those.
 """
 from typing import Iterator, List, Optional, Sequence, Union
 
@@ -17,6 +24,9 @@ from mmseg.models.segmentors import EncoderDecoder, SegTTAModel
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
+from .tta_accumulate import (SCORES, accumulate_normalised_,  # noqa: F401
+                             accumulate_softmax_, output_kind, softmax_)
+
 # The EncoderDecoder methods whose standard behaviour the direct-resize path
 # reproduces; a segmentor overriding any of them takes MMSeg's own route.
 _STANDARD_SEGMENTOR_METHODS = ('predict', 'inference', 'whole_inference',
@@ -24,53 +34,6 @@ _STANDARD_SEGMENTOR_METHODS = ('predict', 'inference', 'whole_inference',
                                '_forward')
 _STANDARD_HEAD_METHODS = ('predict', 'predict_by_feat')
 _KEPT_META = ('img_path', 'seg_map_path', 'ori_shape')
-
-
-def softmax_(logits: torch.Tensor, dim: int = 0) -> torch.Tensor:
-    """Softmax computed in place (no second full-size tensor).
-
-    Args:
-        logits (Tensor): Logits; overwritten with the probabilities.
-        dim (int): Class dimension. Default: 0.
-
-    Returns:
-        Tensor: ``logits``, now holding the softmax.
-    """
-    logits.sub_(logits.amax(dim=dim, keepdim=True))
-    logits.exp_()
-    logits.div_(logits.sum(dim=dim, keepdim=True))
-    return logits
-
-
-def accumulate_softmax_(total: Optional[torch.Tensor], logits: torch.Tensor,
-                        band: int = 8) -> torch.Tensor:
-    """Add ``softmax(logits)`` over the classes to ``total``, band by band.
-
-    Works on bands of ``band`` rows so that each band's max, exp, sum and
-    division stay in the CPU cache instead of streaming the full-resolution
-    map from memory once per step. The arithmetic per element is exactly
-    :func:`softmax_`'s followed by an addition (bit for bit).
-
-    Args:
-        total (Tensor | None): ``C x H x W`` running sum, or ``None`` for the
-            first augmentation.
-        logits (Tensor): ``C x H x W`` logits; overwritten (with the softmax
-            when ``total`` is None).
-        band (int): Rows per band. Default: 8.
-
-    Returns:
-        Tensor: The running sum (``logits`` itself for the first one).
-    """
-    for top in range(0, logits.shape[1], band):
-        part = logits[:, top:top + band]
-        part.sub_(part.amax(dim=0, keepdim=True))
-        part.exp_()
-        if total is None:
-            part.div_(part.sum(dim=0, keepdim=True))
-        else:  # total += part / sum, without a second pass
-            total[:, top:top + band].addcdiv_(
-                part, part.sum(dim=0, keepdim=True))
-    return logits if total is None else total
 
 
 @MODELS.register_module()
@@ -92,6 +55,7 @@ class StreamingSegTTAModel(SegTTAModel):
               │              H0 x W0 into a reused buffer
               └─ else:   module.test_step(aug).seg_logits (MMSeg's route)
               accumulate_softmax_(sums[i], logits)   # banded, in place
+              (scores: accumulate_normalised_, no softmax)
           merge_probs(sums, n, samples)
             label_from_probs(mean, sample)     # argmax; subclasses override
 
@@ -100,28 +64,42 @@ class StreamingSegTTAModel(SegTTAModel):
     the original size (MMSeg resizes them to the augmented input size first,
     up to 2x the image). The result differs from MMSeg's route only by
     interpolation round-off; ``direct_resize=False`` takes MMSeg's route, as
-    do all other segmentors.
+    do all other segmentors (Mask2Former's head is no ``BaseDecodeHead``: it
+    takes MMSeg's route, which resizes its scores to the original size).
 
     Args:
         module (dict | nn.Module): The segmentor.
         direct_resize (bool): See above. Default: True.
-        return_probs (bool): Also return the averaged softmax as
+        return_probs (bool): Also return the averaged probabilities as
             ``seg_probs`` (C x H x W float; memory!). Default: False.
         data_preprocessor (dict | nn.Module, optional): Used for the
             segmentor only if its own config has none.
+        scores (str, optional): What the segmentor's ``seg_logits`` hold:
+            ``'logits'`` (softmax per augmentation, then the average) or
+            ``'scores'`` (non-negative class scores, divided by their sum
+            over the classes per pixel, then the average; no softmax).
+            ``None`` (default) chooses ``'scores'`` for a segmentor with a
+            ``Mask2FormerHead``/``MaskFormerHead`` and ``'logits'`` else.
     """
 
     def __init__(self,
                  module: Union[dict, nn.Module],
                  direct_resize: bool = True,
                  return_probs: bool = False,
-                 data_preprocessor: Union[dict, nn.Module, None] = None):
+                 data_preprocessor: Union[dict, nn.Module, None] = None,
+                 scores: Optional[str] = None):
         if isinstance(module, dict) and \
                 module.get('data_preprocessor') is not None:
             data_preprocessor = None  # the teacher's own stays
         super().__init__(module=module, data_preprocessor=data_preprocessor)
         self.direct_resize = direct_resize
         self.return_probs = return_probs
+        self.scores = scores or output_kind(self.module)
+        if self.scores not in SCORES:
+            raise ValueError(f'scores must be one of {SCORES} or None, got '
+                             f'{scores!r}')
+        self._add = accumulate_normalised_ if self.scores == 'scores' \
+            else accumulate_softmax_
         self._buffer: Optional[torch.Tensor] = None
 
     @property
@@ -130,10 +108,14 @@ class StreamingSegTTAModel(SegTTAModel):
         return int(self.module.out_channels)
 
     def settings(self) -> dict:
-        """What decides the predictions besides the weights (manifests)."""
+        """What decides the predictions besides the weights (manifests).
+        ``scores`` is recorded where it is ``'scores'``: the logits route's
+        settings stay those of before the option (existing manifests)."""
+        scores = dict(scores=self.scores) if self.scores != 'logits' else {}
         return dict(type=type(self).__name__,
                     direct_resize=self.direct_resize,
-                    num_classes=self.num_classes)
+                    num_classes=self.num_classes,
+                    **scores)
 
     # ---------------------------------------------------------- averaging
     def _direct_route_possible(self) -> bool:
@@ -153,8 +135,9 @@ class StreamingSegTTAModel(SegTTAModel):
 
     def _accumulate(self, aug_data: dict,
                     sums: List[Optional[torch.Tensor]]) -> None:
-        """Add one augmentation's softmax, flipped back and at the original
-        size, to the per-image running sums (``None`` before the first)."""
+        """Add one augmentation's probabilities (softmax, or normalised
+        scores), flipped back and at the original size, to the per-image
+        running sums (``None`` before the first)."""
         if self._direct_route_possible():
             data = self.module.data_preprocessor(aug_data, False)
             samples = data['data_samples']
@@ -166,12 +149,12 @@ class StreamingSegTTAModel(SegTTAModel):
                 logits = self.module(data['inputs'], samples, mode='tensor')
                 for i, s in enumerate(samples):
                     full = self._resize(logits[i:i + 1], s.metainfo)
-                    sums[i] = accumulate_softmax_(sums[i], full)
+                    sums[i] = self._add(sums[i], full)
                     if sums[i] is full:  # the sum now owns the buffer
                         self._buffer = None
                 return
         for i, s in enumerate(self.module.test_step(aug_data)):
-            sums[i] = accumulate_softmax_(sums[i], s.seg_logits.data)
+            sums[i] = self._add(sums[i], s.seg_logits.data)
             del s.seg_logits, s.pred_sem_seg
 
     def _resize(self, logits: torch.Tensor, meta: dict) -> torch.Tensor:
@@ -238,6 +221,10 @@ class StreamingSegTTAModel(SegTTAModel):
         for samples in data_samples_list:
             total = None
             for s in samples:
+                if self.scores == 'scores':
+                    total = accumulate_normalised_(total,
+                                                   s.seg_logits.data.clone())
+                    continue
                 p = s.seg_logits.data.softmax(dim=0)
                 total = p if total is None else total.add_(p)
             sums.append(total)
@@ -250,7 +237,7 @@ class StreamingSegTTAModel(SegTTAModel):
 
         Args:
             sums (list[Tensor]): Per image, ``C x H0 x W0`` sum of the
-                softmax of ``num_augs`` augmentations (overwritten).
+                probabilities of ``num_augs`` augmentations (overwritten).
             num_augs (int): Number of augmentations summed.
             samples (Sequence[SegDataSample]): Per image, the data sample of
                 one augmentation (meta information, loaded ``gt_sem_seg``).
@@ -284,7 +271,8 @@ class StreamingSegTTAModel(SegTTAModel):
         """The prediction of one image from its averaged probabilities.
 
         Args:
-            probs (Tensor): ``C x H x W`` mean softmax (may be overwritten).
+            probs (Tensor): ``C x H x W`` mean probabilities (softmax, or
+                normalised scores; may be overwritten).
             sample (SegDataSample): One augmentation's data sample.
             argmax (Tensor): ``probs.argmax(0)``, already computed.
 
