@@ -1,12 +1,14 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Install mmseg-unify.
 
-Besides the Python package, ``configs/``, ``tools/`` and ``ontology_maps/``
-must be reachable from the installed package, because ``mim train
-mmseg_unify CONFIG`` looks for them under ``mmseg_unify/.mim/``. A wheel gets
-copies, made in the build folder (the source tree is not touched); an
-editable install (``pip install -e .``, ``setup.py develop``) gets symbolic
-links in the source tree, so edits to configs are seen at once.
+Besides the Python package, ``configs/``, ``tools/``, ``ontology_maps/`` and
+``model-index.yml`` must be reachable from the installed package, because
+``mim train mmseg_unify CONFIG`` looks for them under ``mmseg_unify/.mim/``
+and ``mim search mmseg_unify`` reads ``mmseg_unify/.mim/model-index.yml``
+(which lists the ``configs/*/metafile.yml``). A wheel gets copies, made in the
+build folder (the source tree is not touched); an editable install (``pip
+install -e .``, ``setup.py develop``) gets symbolic links in the source tree,
+so edits to configs are seen at once.
 """
 import os
 import os.path as osp
@@ -18,6 +20,7 @@ from setuptools.command.build_py import build_py
 
 HERE = osp.dirname(osp.abspath(__file__))
 MIM_FOLDERS = ('configs', 'tools', 'ontology_maps')
+MIM_FILES = ('model-index.yml', )
 EDITABLE_COMMANDS = ('develop', 'editable_wheel')
 
 
@@ -36,17 +39,34 @@ def parse_requirements(name):
         return [line for line in lines if line and not line.startswith('-')]
 
 
+def _remove(path):
+    """Remove a link, file or folder at ``path`` if there is one."""
+    if osp.islink(path) or osp.isfile(path):
+        os.remove(path)
+    elif osp.isdir(path):
+        shutil.rmtree(path)
+
+
+def _mim_files():
+    """The files of :data:`MIM_FILES` that the source tree has (a build from
+    a partial copy of the checkout may lack the model index)."""
+    return [name for name in MIM_FILES if osp.isfile(osp.join(HERE, name))]
+
+
 def _copy_folders(mim_root):
-    """Copy the data folders into ``mim_root`` (replacing what is there)."""
+    """Copy the data folders and files into ``mim_root`` (replacing what is
+    there)."""
+    os.makedirs(mim_root, exist_ok=True)
     for name in MIM_FOLDERS:
         dst = osp.join(mim_root, name)
-        if osp.islink(dst) or osp.isfile(dst):
-            os.remove(dst)
-        elif osp.isdir(dst):
-            shutil.rmtree(dst)
+        _remove(dst)
         shutil.copytree(
             osp.join(HERE, name), dst,
             ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+    for name in _mim_files():
+        dst = osp.join(mim_root, name)
+        _remove(dst)
+        shutil.copy2(osp.join(HERE, name), dst)
 
 
 class BuildPyWithMim(build_py):
@@ -61,18 +81,15 @@ class BuildPyWithMim(build_py):
 
 
 def add_mim_extension():
-    """Link the data folders into the source tree's ``.mim`` for editable
-    installs (wheels get copies from :class:`BuildPyWithMim`)."""
+    """Link the data folders and files into the source tree's ``.mim`` for
+    editable installs (wheels get copies from :class:`BuildPyWithMim`)."""
     if not any(cmd in sys.argv for cmd in EDITABLE_COMMANDS):
         return
     mim_root = osp.join(HERE, 'mmseg_unify', '.mim')
     os.makedirs(mim_root, exist_ok=True)
-    for name in MIM_FOLDERS:
+    for name in MIM_FOLDERS + tuple(_mim_files()):
         src, dst = osp.join(HERE, name), osp.join(mim_root, name)
-        if osp.islink(dst) or osp.isfile(dst):
-            os.remove(dst)
-        elif osp.isdir(dst):
-            shutil.rmtree(dst)
+        _remove(dst)
         os.symlink(osp.relpath(src, mim_root), dst)
 
 
@@ -96,6 +113,8 @@ if __name__ == '__main__':
             'tests': parse_requirements('tests.txt'),
             'mim': parse_requirements('mminstall.txt'),
             'optional': parse_requirements('optional.txt'),
+            # mmdet 3.x for MMSeg's Mask2Former (docs/en/mask2former.md)
+            'mask2former': parse_requirements('mask2former.txt'),
         },
         classifiers=[
             'Programming Language :: Python :: 3',

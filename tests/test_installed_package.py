@@ -35,7 +35,7 @@ register_all_modules(init_default_scope=True)
 # up stale files from it.
 BUILD_INPUTS = ('setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md',
                 'requirements.txt', 'requirements', 'mmseg_unify', 'configs',
-                'tools', 'ontology_maps')
+                'tools', 'ontology_maps', 'model-index.yml')
 MIM_FOLDERS = ('configs', 'tools', 'ontology_maps')
 LAD_STUDENT = ('lad/lad-student_fcn_r18-w16-d8_lad-teacher-fcn-r18-w16_'
                '1xb4-1k_demo-urban-128x128.py')
@@ -101,7 +101,9 @@ _BUILD_ALL = _CHECK_IMPORT + textwrap.dedent("""\
             if 'type' not in model:  # a base that only amends a model
                 report['fragments'].append(rel)
                 continue
-            if model.get('decode_head', {}).get('type') == 'Mask2FormerHead':
+            head = model.get('decode_head')
+            if isinstance(head, dict) and head.get('type') == \
+                    'Mask2FormerHead':
                 # needs the optional mmdet; built by
                 # tests/test_mask2former_configs.py where it is installed
                 report['mask2former'].append(rel)
