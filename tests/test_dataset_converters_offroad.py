@@ -2,150 +2,37 @@
 """Converters and validators of GOOSE, Cityscapes labelIds, road-lane,
 RELLIS-3D, YCOR, TAS500, Freiburg Forest, RUGD and WildDash 2.
 
-Every fixture is a few tiny images written here in the dataset's *native*
-on-disk format; expected ids are written out by hand for every pixel (from
-the dataset's colour table or segment list), and every format has an error
-case whose message must name the file and the value at fault.
+Every fixture (``native_fixtures.py``) is a few tiny images in the
+dataset's *native* on-disk format; expected ids are written out by hand for
+every pixel (from the dataset's colour table or segment list), and every
+format has an error case whose message must name the file and the value at
+fault.
 """
 import json
 import os
 import os.path as osp
 
-import cv2
 import numpy as np
 import pytest
-from PIL import Image
 
 from helpers import load_tool
 from mmseg_unify.utils.conversion import ConversionError
 from mmseg_unify.utils.label_io import read_label
+from native_fixtures import CITY, FRAME, GOOSE, RELLIS_IMG
+from native_fixtures import make_cityscapes as cityscapes
+from native_fixtures import make_freiburg_forest as freiburg_forest
+from native_fixtures import make_goose as goose
+from native_fixtures import make_rellis3d as rellis3d
+from native_fixtures import make_road_lane as road_lane
+from native_fixtures import make_rugd as rugd
+from native_fixtures import make_tas500 as tas500
+from native_fixtures import make_wilddash as wilddash
+from native_fixtures import make_yamaha as yamaha
+from native_fixtures import snapshot, write_ids, write_image
 
 
 def tool(name):
     return load_tool(f'dataset_converters/{name}')
-
-
-def write_image(path, h, w):
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    cv2.imwrite(str(path), np.full((h, w, 3), 90, np.uint8))
-
-
-def write_ids(path, ids):
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    cv2.imwrite(str(path), np.asarray(ids, np.uint8))
-
-
-def write_colours(path, rgb_rows):
-    """A colour label from rows of RGB tuples (PNG, so written as BGR)."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    cv2.imwrite(str(path), np.array(rgb_rows, np.uint8)[..., ::-1])
-
-
-def snapshot(root):
-    """Every file under ``root`` with its size and mtime."""
-    return {osp.join(d, f): (os.stat(osp.join(d, f)).st_size,
-                             os.stat(osp.join(d, f)).st_mtime_ns)
-            for d, _, files in os.walk(root) for f in files}
-
-
-# ------------------------------------------- native fixtures (2 x 3 px)
-GOOSE = 'scene_a/x_0001'
-CITY = 'aachen/aachen_000000_000019'
-RELLIS_IMG = 'Rellis_3D_pylon_camera_node/Rellis-3D/00000/pylon_camera_node'
-RELLIS_LAB = ('Rellis_3D_pylon_camera_node_label_id/Rellis-3D/00000/'
-              'pylon_camera_node_label_id')
-FRAME = 'frame000000-1581624652_750'
-FF = 'freiburg_forest_annotated/train'
-
-
-def goose(root, bad=None):
-    write_image(root / f'images/train/{GOOSE}_windshield_vis.png', 2, 3)
-    write_image(root / 'images/test/scene_b/y_windshield_vis.png', 2, 3)
-    write_ids(root / f'labels/train/{GOOSE}_labelids.png',
-              [[23, 23, 12], [53, 53, bad or 53]])
-
-
-def cityscapes(root, bad=None):
-    write_image(root / f'leftImg8bit/train/{CITY}_leftImg8bit.png', 2, 3)
-    write_ids(root / f'gtFine/train/{CITY}_gtFine_labelIds.png',
-              [[7, 26, 0], [255, 33, bad or 33]])
-
-
-def tas500(root, bad=None):
-    write_image(root / 'train/1_00001.png', 2, 3)
-    write_ids(root / 'train_labels_ids/1_00001.png',
-              [[255, 255, 16], [16, 16, bad or 16]])
-
-
-def rellis3d(root, bad=None):
-    write_image(root / RELLIS_IMG / f'{FRAME}.jpg', 2, 3)
-    write_ids(root / RELLIS_LAB / f'{FRAME}.png',
-              [[3, 4, 7], [7, 7, bad or 7]])
-    write_ids(root / RELLIS_LAB / 'frame000099-1.png', [[3]])  # no image
-    lst = root / 'Rellis_3D_image_split/train.lst'
-    lst.parent.mkdir(parents=True)
-    lst.write_text(f'00000/pylon_camera_node/{FRAME}.jpg '
-                   f'00000/pylon_camera_node_label_id/{FRAME}.png\n')
-
-
-def yamaha(root, bad=None):
-    sky, bg = (1, 88, 255), (255, 255, 255)
-    write_image(root / 'train/iid000000/rgb.jpg', 2, 3)
-    write_colours(root / 'train/iid000000/labels.png',
-                  [[sky, sky, bg], [bad or (156, 76, 30), bg, bg]])
-
-
-def freiburg_forest(root, bad=None):
-    road, sky, tree = (170, 170, 170), (0, 120, 255), (0, 60, 0)
-    write_image(root / FF / 'rgb/b1-09517_Clipped.jpg', 2, 3)
-    write_colours(root / FF / 'GT_color/b1-09517_Clipped.png',
-                  [[sky, sky, tree], [bad or road, road, (0, 0, 0)]])
-
-
-def rugd(root, bad=None, colourmap=True):
-    write_image(root / 'RUGD_frames-with-annotations/creek/creek_00001.png',
-                2, 3)
-    write_colours(root / 'RUGD_annotations/creek/creek_00001.png',
-                  [[(0, 0, 255), (0, 102, 0), (0, 102, 0)],
-                   [bad or (101, 101, 11), (0, 0, 0), (0, 0, 255)]])
-    if colourmap:  # the download's own file, format "id name r g b"
-        (root / 'RUGD_annotations/RUGD_annotation-colormap.txt').write_text(
-            '0 void 0 0 0\n3 grass 0 102 0\n7 sky 0 0 255\n'
-            '23 concrete 101 101 11\n')
-
-
-def road_lane(root, bad=None):
-    """A palette mask, as VOC-style tools save them."""
-    write_image(root / 'train/images/img_001.jpg', 2, 3)
-    path = root / 'train/masks/img_001.png'
-    path.parent.mkdir(parents=True)
-    mask = Image.fromarray(np.array([[0, 1, 1], [2, 3, bad or 0]], np.uint8),
-                           'P')
-    mask.putpalette([0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0,
-                     255, 255, 255] + [0] * 753)
-    mask.save(path)
-
-
-def segment_rgb(seg):
-    """COCO panoptic colour of a segment id (R + 256 G + 256^2 B)."""
-    return (seg % 256, (seg // 256) % 256, seg // 65536)
-
-
-def wilddash(root, bad=None, car=26):
-    base = root / 'wd_public_v2p0'
-    write_image(base / 'images/at0001_100000.jpg', 2, 3)
-    segs = [[1000, 1000, 7], [70000, 0, bad or 7]]
-    write_colours(base / 'panoptic/at0001_100000.png',
-                  [[segment_rgb(s) for s in row] for row in segs])
-    info = [dict(id=1000, category_id=car), dict(id=7, category_id=7),
-            dict(id=70000, category_id=23)]
-    (base / 'panoptic.json').write_text(json.dumps(dict(
-        images=[dict(id='at0001_100000', file_name='at0001_100000.jpg')],
-        annotations=[dict(image_id='at0001_100000',
-                          file_name='at0001_100000.png',
-                          segments_info=info)],
-        categories=[dict(id=7, name='road'), dict(id=23, name='sky'),
-                    dict(id=26, name='car')])))
 
 
 def convert(name, src, out, *extra):
@@ -188,16 +75,18 @@ def test_id_outside_the_taxonomy_names_file_and_id(tmp_path, name, make, bad):
 def test_missing_label_file_is_named(tmp_path):
     cityscapes(tmp_path / 'src')
     os.remove(tmp_path / f'src/gtFine/train/{CITY}_gtFine_labelIds.png')
-    with pytest.raises(ConversionError, match=r'label file .*aachen_000000_'
-                       r'000019_gtFine_labelIds\.png does not exist'):
+    with pytest.raises(ConversionError, match=r'aachen_000000_000019_'
+                       r'leftImg8bit\.png: its label .*aachen_000000_'
+                       r'000019_gtFine_labelIds\.png is missing'):
         convert('cityscapes', tmp_path / 'src', tmp_path / 'out')
 
 
 def test_size_mismatch_names_both_files_and_sizes(tmp_path):
     tas500(tmp_path / 'src')
     write_ids(tmp_path / 'src/train_labels_ids/1_00001.png', [[1, 1]] * 2)
-    with pytest.raises(ConversionError, match=r'1_00001\.png: label size '
-                       r'2x2 .* image .*train/1_00001\.png: 3x2'):
+    with pytest.raises(ConversionError, match=r'1_00001\.png: size 2x2 '
+                       r'differs from its image .*train/1_00001\.png '
+                       r'\(3x2\)'):
         convert('tas500', tmp_path / 'src', tmp_path / 'out')
 
 

@@ -1,23 +1,25 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Convert Freiburg Forest's colour labels (``GT_color``) to ids.
 
+    python tools/dataset_converters/freiburg_forest.py SRC \\
+        [--out data/freiburg_forest] [--nproc 8] [--force] \\
+        [--images {symlink,copy}] [--unknown-as-ignore] [--splits train]
+
 Native layout: ``freiburg_forest_annotated/<split>/rgb/<name>.jpg`` and
 ``.../<split>/GT_color/<name>.png`` (``<name>`` like ``b1-09517_Clipped``;
-splits ``train``, ``test``). Colours -> ids of
+splits ``train``, ``test``); ``SRC`` may be ``freiburg_forest_annotated``
+or the folder holding it. Colours -> ids of
 ``ontology_maps/taxonomies/freiburg_forest.yaml`` (:data:`COLOURS`).
 Writes, under ``--out`` (the layout of ``configs/unify/datasets/
 freiburg_forest_extra.py``): ``<split>/rgb/<name>.jpg`` (a link) and
-``<split>/labels/<name>.png`` (ids)::
-
-    python tools/dataset_converters/freiburg_forest.py \\
-        data/downloads/freiburg_forest --nproc 8
+``<split>/labels/<name>.png`` (ids).
 """
 import os.path as osp
-import sys
+from functools import partial
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import _converter_cli as cli  # noqa: E402
-import _label_conversion as lc  # noqa: E402
+from mmseg_unify.ontology import load_taxonomy
+from mmseg_unify.utils import conversion_cli as cli
+from mmseg_unify.utils.paths import ontology_file
 
 NAME = 'freiburg_forest'
 TAXONOMY = 'freiburg_forest'
@@ -33,38 +35,22 @@ COLOURS = {
 }
 
 
-def list_pairs(src: str, out: str, splits=None) -> list:
-    """Label/image pairs and their outputs.
-
-    Args:
-        src (str): ``freiburg_forest_annotated`` or the folder holding it.
-        out (str): Output root.
-        splits (list[str], optional): Default: every split with
-            ``GT_color``.
-    """
-    if osp.isdir(osp.join(src, ROOT_FOLDER)):
-        src = osp.join(src, ROOT_FOLDER)
-    pairs = []
-    for split in cli.splits_present(src, splits,
-                                    lambda s: osp.join(src, s, 'GT_color')):
-        pairs += cli.mirrored_pairs(osp.join(src, split, 'rgb'), '.jpg',
-                                    osp.join(src, split, 'GT_color'), '.png',
-                                    osp.join(out, split, 'rgb'),
-                                    osp.join(out, split, 'labels'))
-    return pairs
+def list_pairs(args) -> list:
+    """Label/image pairs of ``--splits`` (default: every split with
+    ``GT_color``) and their outputs."""
+    return cli.split_pairs(cli.inner_root(args.src, ROOT_FOLDER),
+                           args.splits, '{split}/rgb', '.jpg',
+                           '{split}/GT_color', '.png',
+                           osp.join(args.out, '{split}', 'rgb'),
+                           osp.join(args.out, '{split}', 'labels'))
 
 
 def main(argv=None) -> dict:
-    parser = cli.build_parser('Freiburg Forest',
-                              __doc__,
-                              DEFAULT_OUT,
-                              colours=True)
-    parser.add_argument('--splits', nargs='+', help='default: all')
-    args = parser.parse_args(argv)
-    tax = lc.taxonomy(TAXONOMY)
-    work = lc.colour_work(args, COLOURS, tax)
-    return cli.run(NAME, tax, list_pairs(args.src, args.out, args.splits),
-                   work, args.src, args.out, args.nproc)
+    tax = load_taxonomy(ontology_file(f'taxonomies/{TAXONOMY}.yaml'))
+    parser = cli.build_parser('Freiburg Forest', __doc__, DEFAULT_OUT,
+                              colours=True, splits='all')
+    return cli.command(argv, parser, NAME, tax, list_pairs,
+                       partial(cli.colour_work, table=COLOURS, tax=tax))
 
 
 if __name__ == '__main__':

@@ -1,6 +1,9 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Validate RELLIS-3D's id labels and link them into one layout.
 
+    python tools/dataset_converters/rellis3d.py SRC [--out data/rellis3d] \\
+        [--nproc 8] [--force] [--images {symlink,copy}] [--splits train]
+
 Native layout (the two camera archives and the split lists)::
 
     Rellis_3D_pylon_camera_node/Rellis-3D/<seq>/pylon_camera_node/<f>.jpg
@@ -14,20 +17,15 @@ image, linked (or copied) into the layout of ``configs/unify/datasets/
 rellis3d_extra.py`` under ``--out``: ``images/<seq>/<f>.jpg`` and
 ``labels/<seq>/<f>.png``. Default: every image of the camera archive (its
 label must exist; labels without an image are left out); ``--splits train``
-takes the images of ``train.lst`` only::
-
-    python tools/dataset_converters/rellis3d.py data/downloads/rellis3d \\
-        --nproc 8
+takes the images of ``train.lst`` only.
 """
 import os.path as osp
-import sys
-from functools import partial
 
-from mmseg_unify.utils.conversion import ConversionError
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import _converter_cli as cli  # noqa: E402
-import _label_conversion as lc  # noqa: E402
+from mmseg_unify.ontology import load_taxonomy
+from mmseg_unify.utils import conversion_cli as cli
+from mmseg_unify.utils.conversion import ConversionError, Pair
+from mmseg_unify.utils.label_io import list_label_files
+from mmseg_unify.utils.paths import ontology_file
 
 NAME = 'rellis3d'
 TAXONOMY = 'rellis3d'
@@ -38,15 +36,15 @@ SPLITS = 'Rellis_3D_image_split'
 IMG_FOLDER, LABEL_FOLDER = 'pylon_camera_node', 'pylon_camera_node_label_id'
 
 
-def make_pair(src: str, out: str, image_rel: str, label_rel: str) -> lc.Pair:
+def make_pair(src: str, out: str, image_rel: str, label_rel: str) -> Pair:
     """The pair of one image (relative to :data:`IMAGES`) and its label
     (relative to :data:`LABELS`); outputs under ``<seq>/<f>``."""
     seq = image_rel.replace('\\', '/').split('/')[0]
     stem = osp.splitext(osp.basename(image_rel))[0]
-    return lc.Pair(label=osp.join(src, LABELS, label_rel),
-                   image=osp.join(src, IMAGES, image_rel),
-                   out_label=osp.join(out, 'labels', seq, f'{stem}.png'),
-                   out_image=osp.join(out, 'images', seq, f'{stem}.jpg'))
+    return Pair(label=osp.join(src, LABELS, label_rel),
+                image=osp.join(src, IMAGES, image_rel),
+                out_label=osp.join(out, 'labels', seq, f'{stem}.png'),
+                out_image=osp.join(out, 'images', seq, f'{stem}.jpg'))
 
 
 def pairs_from_lists(src: str, out: str, splits) -> list:
@@ -59,25 +57,19 @@ def pairs_from_lists(src: str, out: str, splits) -> list:
     pairs = []
     for split in splits:
         path = osp.join(src, SPLITS, f'{split}.lst')
-        if not osp.isfile(path):
-            raise ConversionError(f'split list {path} does not exist')
-        with open(path) as f:
-            for number, line in enumerate(f, 1):
-                parts = line.split()
-                if len(parts) != 2:
-                    if parts:
-                        raise ConversionError(
-                            f'{path}:{number}: expected "<image> <label>", '
-                            f'got {line.strip()!r}')
-                    continue
-                pairs.append(make_pair(src, out, *parts))
+        for number, line in cli.list_lines(path, 'split list'):
+            parts = line.split()
+            if len(parts) != 2:
+                raise ConversionError(f'{path}:{number}: expected "<image> '
+                                      f'<label>", got {line!r}')
+            pairs.append(make_pair(src, out, *parts))
     return pairs
 
 
 def pairs_from_images(src: str, out: str) -> list:
     """A pair for every ``<seq>/pylon_camera_node/<f>.jpg``."""
     pairs = []
-    for rel in cli.find_files(osp.join(src, IMAGES), '.jpg'):
+    for rel in list_label_files(osp.join(src, IMAGES), '.jpg'):
         parts = rel.replace('\\', '/').split('/')
         if len(parts) == 3 and parts[1] == IMG_FOLDER:
             label = osp.join(parts[0], LABEL_FOLDER,
@@ -88,18 +80,13 @@ def pairs_from_images(src: str, out: str) -> list:
 
 def main(argv=None) -> dict:
     parser = cli.build_parser('RELLIS-3D', __doc__, DEFAULT_OUT)
-    parser.add_argument('--splits',
-                        nargs='+',
+    parser.add_argument('--splits', nargs='+',
                         help='take the images of these split lists only')
-    args = parser.parse_args(argv)
-    tax = lc.taxonomy(TAXONOMY)
+    args = cli.parse_args(parser, argv)
+    tax = load_taxonomy(ontology_file(f'taxonomies/{TAXONOMY}.yaml'))
     pairs = pairs_from_lists(args.src, args.out, args.splits) \
         if args.splits else pairs_from_images(args.src, args.out)
-    work = partial(lc.validate_pair,
-                   tax=tax,
-                   mode=args.images,
-                   force=args.force)
-    return cli.run(NAME, tax, pairs, work, args.src, args.out, args.nproc)
+    return cli.run(NAME, tax, pairs, cli.validate_work(args, tax), args)
 
 
 if __name__ == '__main__':

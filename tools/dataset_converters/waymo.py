@@ -24,30 +24,32 @@ no TensorFlow, no Waymo package), one file per segment::
     OUT/waymo_summary.json
 
 Only frames with a label are extracted (labels exist for a subset of the
-frames). A label without an image, or an id outside the taxonomy, is an
-error naming the parquet file and the frame.
+frames); the images live inside the parquet files, so there is no
+``--images``. One worker handles one segment. A label without an image, or
+an id outside the taxonomy, is a fault naming the parquet file and the
+frame.
 """
-import argparse
 import io
 import os.path as osp
-import sys
 from functools import partial
 from glob import glob
-from typing import List, Sequence, Tuple
+from typing import List, Sequence
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from mmseg_unify.ontology import load_taxonomy
-from mmseg_unify.utils.conversion import (ConversionError, ConversionSummary,
-                                          check_ids, check_output_root,
-                                          id_counts, needs_writing, run_items)
+from mmseg_unify.utils import conversion_cli as cli
+from mmseg_unify.utils.conversion import (FAILURES, ConversionError,
+                                          check_ids, id_counts, needs_writing)
 from mmseg_unify.utils.label_io import (read_label, write_bytes_atomic,
                                         write_png_atomic)
 from mmseg_unify.utils.paths import ontology_file
 
 NAME = 'waymo'
+TAXONOMY = 'waymo'
+DEFAULT_OUT = 'data/waymo'
 CONTEXT = 'key.segment_context_name'
 TIMESTAMP = 'key.frame_timestamp_micros'
 CAMERA = 'key.camera_name'
@@ -64,15 +66,7 @@ CAMERA_NAMES = {
 
 
 def decode_semantic(png: bytes, divisor: int, where: str) -> np.ndarray:
-    """Semantic ids of one PNG-encoded panoptic label.
-
-    Args:
-        png (bytes): The encoded panoptic label (16 or 8 bit, one channel).
-        divisor (int): ``panoptic_label_divisor``.
-        where (str): The parquet file and frame, for the error.
-
-    Returns:
-        np.ndarray: H x W ``uint16`` semantic ids.
+    """``uint16`` semantic ids of one PNG-encoded panoptic label.
 
     Raises:
         ConversionError: If it cannot be decoded or the divisor is not
@@ -91,178 +85,102 @@ def decode_semantic(png: bytes, divisor: int, where: str) -> np.ndarray:
     return (panoptic.astype(np.int64) // int(divisor)).astype(np.uint16)
 
 
-def read_images(path: str, timestamps: Sequence[int]) -> dict:
-    """``(timestamp, camera)`` -> JPEG bytes of the listed frames.
-
-    Raises:
-        ConversionError: If the file is missing or lacks the columns.
-    """
+def read_table(path: str, columns: list, what: str, **kwargs) -> List[dict]:
+    """The rows of a parquet file (errors name the file and table)."""
     import pyarrow.parquet as pq
     if not osp.isfile(path):
-        raise ConversionError(f'camera image file {path} is missing')
+        raise ConversionError(f'{what} file {path} is missing')
     try:
-        table = pq.read_table(path,
-                              columns=[TIMESTAMP, CAMERA, IMAGE],
-                              filters=[(TIMESTAMP, 'in', list(timestamps))])
+        return pq.read_table(path, columns=columns, **kwargs).to_pylist()
     except (KeyError, ValueError, OSError) as e:
-        raise ConversionError(f'{path}: cannot read {IMAGE} ({e})') from e
-    return {(r[TIMESTAMP], r[CAMERA]): r[IMAGE] for r in table.to_pylist()}
+        raise ConversionError(f'{path}: not a {what} table ({e})') from e
 
 
-def read_labels(path: str) -> List[dict]:
-    """The rows of one ``camera_segmentation`` file.
-
-    Raises:
-        ConversionError: If the file lacks the columns.
-    """
-    import pyarrow.parquet as pq
-    try:
-        table = pq.read_table(
-            path, columns=[CONTEXT, TIMESTAMP, CAMERA, DIVISOR, PANOPTIC])
-    except (KeyError, ValueError, OSError) as e:
-        raise ConversionError(f'{path}: not a camera_segmentation table '
-                              f'({e})') from e
-    return table.to_pylist()
-
-
-def write_frame(row: dict, jpeg: bytes, paths: Tuple[str, str],
+def write_frame(row: dict, jpeg: bytes, out: str, rel: str,
                 known: Sequence[int], where: str) -> dict:
-    """Write one frame's image and semantic label.
-
-    Raises:
-        ConversionError: On unknown ids or a size mismatch.
-    """
+    """Write one frame's image and semantic label (a fault: raises)."""
     label = decode_semantic(row[PANOPTIC], row[DIVISOR], where)
     check_ids(label, known, where)
     with Image.open(io.BytesIO(jpeg)) as img:
         if (img.height, img.width) != label.shape:
             raise ConversionError(
-                f'{where}: label size {label.shape[1]}x{label.shape[0]} '
-                f'differs from its image ({img.width}x{img.height})')
-    image_out, label_out = paths
-    write_bytes_atomic(image_out, jpeg)
-    write_png_atomic(label_out, label.astype(np.uint8))
-    return dict(status='written', ids=id_counts(label))
+                f'{where}: size {label.shape[1]}x{label.shape[0]} differs '
+                f'from its image ({img.width}x{img.height})')
+    write_bytes_atomic(osp.join(out, 'images', rel + '.jpg'), jpeg)
+    write_png_atomic(osp.join(out, 'labels', rel + '.png'),
+                     label.astype(np.uint8))
+    return dict(status='written', placed=1, ids=id_counts(label))
 
 
-def convert_segment(item: Tuple[str, str, str, str],
-                    known: Sequence[int],
+def convert_segment(item: tuple, known: Sequence[int],
                     force: bool = False) -> List[dict]:
     """Extract every labelled frame of one segment.
 
     Args:
-        item (tuple[str, str, str, str]): ``camera_segmentation`` file,
-            its ``camera_image`` file, ``OUT`` and the split (the folder
-            below ``images``/``labels``).
+        item (tuple): ``camera_segmentation`` file, its ``camera_image``
+            file, ``OUT`` and the split (the folder below ``images`` and
+            ``labels``).
         known (Sequence[int]): Taxonomy ids.
         force (bool): Rewrite frames that exist already.
 
     Returns:
-        list[dict]: One result per frame.
+        list[dict]: One result per frame (or one error for the segment).
     """
     seg_path, image_path, out, split = item
     results, todo = [], []
-    for row in read_labels(seg_path):
-        cam = CAMERA_NAMES.get(row[CAMERA], str(row[CAMERA]))
-        rel = osp.join(split, row[CONTEXT], f'{row[TIMESTAMP]}_{cam}')
-        image_out = osp.join(out, 'images', rel + '.jpg')
-        label_out = osp.join(out, 'labels', rel + '.png')
-        if osp.isfile(image_out) and not needs_writing(label_out, force):
-            results.append(
-                dict(status='kept', ids=id_counts(read_label(label_out))))
-        else:
-            todo.append((row, (image_out, label_out)))
-    if not todo:
-        return results
-    images = read_images(image_path, sorted({r[TIMESTAMP] for r, _ in todo}))
-    for row, paths in todo:
-        where = (f'{seg_path}: frame {row[TIMESTAMP]} camera '
-                 f'{row[CAMERA]}')
-        jpeg = images.get((row[TIMESTAMP], row[CAMERA]))
-        if jpeg is None:
-            raise ConversionError(f'{where} has a label but no image in '
-                                  f'{image_path}')
-        results.append(write_frame(row, jpeg, paths, known, where))
+    try:
+        for row in read_table(seg_path, [CONTEXT, TIMESTAMP, CAMERA,
+                                         DIVISOR, PANOPTIC],
+                              'camera_segmentation'):
+            cam = CAMERA_NAMES.get(row[CAMERA], str(row[CAMERA]))
+            rel = osp.join(split, row[CONTEXT], f'{row[TIMESTAMP]}_{cam}')
+            label_out = osp.join(out, 'labels', rel + '.png')
+            if osp.isfile(osp.join(out, 'images', rel + '.jpg')) \
+                    and not needs_writing(label_out, force):
+                results.append(dict(status='kept',
+                                    ids=id_counts(read_label(label_out))))
+            else:
+                todo.append((row, rel))
+        images = {} if not todo else {
+            (r[TIMESTAMP], r[CAMERA]): r[IMAGE] for r in read_table(
+                image_path, [TIMESTAMP, CAMERA, IMAGE], 'camera_image',
+                filters=[(TIMESTAMP, 'in',
+                          sorted({r[TIMESTAMP] for r, _ in todo}))])}
+    except FAILURES as e:
+        return [dict(status='error', error=str(e))]
+    for row, rel in todo:
+        where = f'{seg_path}: frame {row[TIMESTAMP]} camera {row[CAMERA]}'
+        try:
+            jpeg = images.get((row[TIMESTAMP], row[CAMERA]))
+            if jpeg is None:
+                raise ConversionError(f'{where} has a label but no image in '
+                                      f'{image_path}')
+            results.append(write_frame(row, jpeg, out, rel, known, where))
+        except FAILURES as e:
+            results.append(dict(status='error', error=str(e)))
     return results
 
 
-def list_items(src: str, out: str) -> List[tuple]:
-    """One work item per ``camera_segmentation`` parquet file.
-
-    Raises:
-        ConversionError: If there is none or its image file is missing.
-    """
+def list_segments(src: str, out: str) -> List[tuple]:
+    """One work item per ``camera_segmentation`` parquet file."""
     pattern = osp.join(src, '**', 'camera_segmentation', '*.parquet')
-    files = sorted(glob(pattern, recursive=True))
-    if not files:
-        raise ConversionError(f'no label files {pattern}')
     items = []
-    for path in files:
+    for path in sorted(glob(pattern, recursive=True)):
         split_dir = osp.dirname(osp.dirname(path))
         image = osp.join(split_dir, 'camera_image', osp.basename(path))
-        if not osp.isfile(image):
-            raise ConversionError(f'{path}: its camera_image file {image} is '
-                                  'missing')
         items.append((path, image, out, osp.relpath(split_dir, src)))
     return items
 
 
-def convert(src: str,
-            out: str,
-            nproc: int = 1,
-            force: bool = False) -> ConversionSummary:
-    """Extract every labelled camera frame under ``src`` into ``out``.
-
-    Args:
-        src (str): Folder of Waymo v2 parquet files (never written).
-        out (str): Output root, outside ``src``.
-        nproc (int): Worker processes (one segment each).
-        force (bool): Rewrite frames that exist already.
-
-    Returns:
-        ConversionSummary: What was written and the pixels per id.
-    """
-    check_output_root(out, src)
-    taxonomy = load_taxonomy(ontology_file(f'taxonomies/{NAME}.yaml'))
-    items = list_items(src, out)
-    print(f'{NAME}: {len(items)} segments in {src} -> {out}')
-    summary = ConversionSummary(NAME, taxonomy.name)
-    work = partial(convert_segment, known=taxonomy.ids, force=force)
-    for results in run_items(work, items, nproc):
-        for result in results:
-            summary.add(result)
-    summary.save(osp.join(out, f'{NAME}_summary.json'))
-    print('\n' + summary.report({c.id: c.name for c in taxonomy.classes}))
-    return summary
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Extract Waymo v2 camera labels as raw ids of '
-        'taxonomies/waymo.yaml.')
-    parser.add_argument('src',
-                        help='folder of Waymo v2 parquet files '
-                        '(<split>/camera_segmentation, camera_image)')
-    parser.add_argument('--out',
-                        default=f'data/{NAME}',
-                        help='output root (default: data/waymo)')
-    parser.add_argument('--nproc',
-                        type=int,
-                        default=1,
-                        help='worker processes (one segment each)')
-    parser.add_argument('--force',
-                        action='store_true',
-                        help='rewrite frames that exist already')
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    return convert(args.src, args.out, args.nproc, args.force)
+def main(argv=None) -> dict:
+    parser = cli.build_parser('Waymo Open v2', __doc__, DEFAULT_OUT,
+                              links=False)
+    args = cli.parse_args(parser, argv)
+    tax = load_taxonomy(ontology_file(f'taxonomies/{TAXONOMY}.yaml'))
+    work = partial(convert_segment, known=tax.ids, force=args.force)
+    return cli.run(NAME, tax, list_segments(args.src, args.out), work, args,
+                   unit='segments')
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ValueError as e:  # ConversionError, or --out refused
-        sys.exit(f'error: {e}')
+    cli.run_command(main)

@@ -1,23 +1,25 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """Convert the Yamaha-CMU off-road dataset (YCOR) colour labels to ids.
 
-Native layout: ``<split>/<iid>/rgb.jpg`` and ``<split>/<iid>/labels.png``
-(splits ``train``, ``valid``). Colours -> ids of
-``ontology_maps/taxonomies/yamaha.yaml`` (:data:`COLOURS`). Writes, under
-``--out`` (the layout of ``configs/unify/datasets/yamaha_extra.py``):
-``images/<split>/<iid>.jpg`` (a link to ``rgb.jpg``) and
-``labels/<split>/<iid>.png`` (ids)::
+    python tools/dataset_converters/yamaha.py SRC [--out data/yamaha] \\
+        [--nproc 8] [--force] [--images {symlink,copy}] \\
+        [--unknown-as-ignore] [--splits train valid]
 
-    python tools/dataset_converters/yamaha.py data/downloads/yamaha_v0 \\
-        --nproc 8
+Native layout: ``<split>/<iid>/rgb.jpg`` and ``<split>/<iid>/labels.png``
+(splits ``train``, ``valid``); ``SRC`` may be ``yamaha_v0`` or the folder
+holding it. Colours -> ids of ``ontology_maps/taxonomies/yamaha.yaml``
+(:data:`COLOURS`). Writes, under ``--out`` (the layout of
+``configs/unify/datasets/yamaha_extra.py``): ``images/<split>/<iid>.jpg``
+(a link to ``rgb.jpg``) and ``labels/<split>/<iid>.png`` (ids).
 """
 import os
 import os.path as osp
-import sys
+from functools import partial
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import _converter_cli as cli  # noqa: E402
-import _label_conversion as lc  # noqa: E402
+from mmseg_unify.ontology import load_taxonomy
+from mmseg_unify.utils import conversion_cli as cli
+from mmseg_unify.utils.conversion import Pair
+from mmseg_unify.utils.paths import ontology_file
 
 NAME = 'yamaha'
 TAXONOMY = 'yamaha'
@@ -36,44 +38,31 @@ COLOURS = {
 }
 
 
-def list_pairs(src: str, out: str, splits=None) -> list:
-    """Label/image pairs (one folder per image) and their outputs.
-
-    Args:
-        src (str): ``yamaha_v0`` (``<split>/<iid>/{rgb.jpg,labels.png}``)
-            or the folder holding it.
-        out (str): Output root.
-        splits (list[str], optional): Default: every folder of ``src``.
-    """
-    if osp.isdir(osp.join(src, ROOT_FOLDER)):
-        src = osp.join(src, ROOT_FOLDER)
-    pairs = []
-    for split in cli.splits_present(src, splits, lambda s: osp.join(src, s)):
+def list_pairs(args) -> list:
+    """Label/image pairs (one folder per image) of ``--splits`` (default:
+    every folder of ``SRC``) and their outputs."""
+    src, out, pairs = cli.inner_root(args.src, ROOT_FOLDER), args.out, []
+    for split in cli.splits_present(src, args.splits,
+                                    lambda s: osp.join(src, s)):
         root = osp.join(src, split)
         for iid in sorted(os.listdir(root)):
             folder = osp.join(root, iid)
             if iid.startswith('.') or not osp.isdir(folder):
                 continue
             pairs.append(
-                lc.Pair(label=osp.join(folder, 'labels.png'),
-                        image=osp.join(folder, 'rgb.jpg'),
-                        out_label=osp.join(out, 'labels', split, f'{iid}.png'),
-                        out_image=osp.join(out, 'images', split,
-                                           f'{iid}.jpg')))
+                Pair(label=osp.join(folder, 'labels.png'),
+                     image=osp.join(folder, 'rgb.jpg'),
+                     out_label=osp.join(out, 'labels', split, f'{iid}.png'),
+                     out_image=osp.join(out, 'images', split, f'{iid}.jpg')))
     return pairs
 
 
 def main(argv=None) -> dict:
-    parser = cli.build_parser('YCOR (Yamaha-CMU)',
-                              __doc__,
-                              DEFAULT_OUT,
-                              colours=True)
-    parser.add_argument('--splits', nargs='+', help='default: all')
-    args = parser.parse_args(argv)
-    tax = lc.taxonomy(TAXONOMY)
-    work = lc.colour_work(args, COLOURS, tax)
-    return cli.run(NAME, tax, list_pairs(args.src, args.out, args.splits),
-                   work, args.src, args.out, args.nproc)
+    tax = load_taxonomy(ontology_file(f'taxonomies/{TAXONOMY}.yaml'))
+    parser = cli.build_parser('YCOR (Yamaha-CMU)', __doc__, DEFAULT_OUT,
+                              colours=True, splits='all')
+    return cli.command(argv, parser, NAME, tax, list_pairs,
+                       partial(cli.colour_work, table=COLOURS, tax=tax))
 
 
 if __name__ == '__main__':
