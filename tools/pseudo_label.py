@@ -5,6 +5,7 @@
         --extra DATASET_CFG --ontology MAP --out DIR \\
         [--no-priors] [--scales 0.5 0.75 1 ...] [--no-flip] \\
         [--void-threshold 0.5] [--colorize] [--num-panels N] [--no-resume] \\
+        [--region-weight W] [--region-rule RULE] [--region-keep CLASS ...] \\
         [--num-workers N] [--work-dir DIR] [--cfg-options k=v ...] \\
         [--launcher {none,pytorch,slurm,mpi}]
 
@@ -22,6 +23,9 @@ The run is an ordinary ``runner.test()`` of the teacher wrapped in
 hook; ``--print-config`` shows the composed config. ``--no-priors`` runs the
 same pipeline without the ontology constraint (Naive Student baseline).
 Interrupted runs resume where they stopped (same command).
+``--region-weight`` pools the constrained scores over the connected regions
+of the extra dataset's own labels before the decision (see
+``docs/en/region_pooling.md``); 0, the default, labels as without it.
 """
 import argparse
 import copy
@@ -36,6 +40,7 @@ from mmengine.runner import Runner
 
 import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
 from mmseg_unify.engine.hooks import OntologyConstrainedInference
+from mmseg_unify.models.region_pooling import RULES
 from mmseg_unify.utils.cli import add_common_args
 from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
@@ -75,6 +80,27 @@ def parse_args(argv=None):
         help='a pixel whose allowed set contains void keeps its label only '
         'if the largest allowed probability reaches this (default 0.5)')
     parser.add_argument(
+        '--region-weight',
+        type=float,
+        default=0.0,
+        help='blend each pixel\'s constrained scores with their mean over its '
+        'region of the extra label map: (1-w) p + w mean (0 = no pooling, '
+        'the default; 1 = one label per region)')
+    parser.add_argument(
+        '--region-rule',
+        choices=RULES,
+        default='ambiguous-no-void',
+        help='extra ids whose regions are pooled: all (every id with a '
+        'source class), ambiguous (more than one source class allowed), '
+        'ambiguous-no-void (and void not allowed; default)')
+    parser.add_argument(
+        '--region-keep',
+        nargs='+',
+        default=[],
+        metavar='CLASS',
+        help='source classes pooling leaves alone (thin or small "parts" '
+        'such as lane_marking): their pixels are neither pooled nor vote')
+    parser.add_argument(
         '--colorize',
         action='store_true',
         help='also write colour copies of the labels (to OUT_vis/color)')
@@ -102,6 +128,12 @@ def parse_args(argv=None):
         check_scales(args.scales)
     except ValueError as e:
         parser.error(str(e))
+    if not 0.0 <= args.region_weight <= 1.0:
+        parser.error(f'--region-weight must be in [0, 1], got '
+                     f'{args.region_weight}')
+    if args.region_weight > 0 and args.no_priors:
+        parser.error('--region-weight needs the ontology priors (drop '
+                     '--no-priors)')
     return args
 
 
@@ -167,7 +199,10 @@ def build_config(args) -> Config:
         module=teacher_for_pseudo_labels(cfg.model),
         ontology=ontology,
         priors=not args.no_priors,
-        void_threshold=args.void_threshold)
+        void_threshold=args.void_threshold,
+        region_weight=args.region_weight,
+        region_rule=args.region_rule,
+        region_keep=list(args.region_keep))
     cfg.load_from = args.checkpoint
     cfg.resume = False
     cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [

@@ -3,6 +3,7 @@
 
     python tools/unify_demo.py [--quick] [--seeds 0 1 2] [--iterations 2]
         [--scales 0.75 1 1.25] [--no-flip] [--teacher-ckpt CKPT]
+        [--region-weight W [--region-rule RULE] [--region-keep CLASS ...]]
         [--work-dir work_dirs/unify_demo]
 
 Per seed, every step is a plain command a user could type (each is printed
@@ -26,6 +27,11 @@ Finished steps are skipped on a restart: trainings that completed (also by
 early stopping), pseudo-label folders whose manifest is complete for the
 same checkpoint and TTA, tests of the same checkpoint. The tables are
 printed and saved to ``WORK_DIR/results.md`` and ``results.json``.
+
+``--region-weight`` (with ``--region-rule``, ``--region-keep``) passes region
+pooling to the pseudo-labelling with priors (``docs/en/region_pooling.md``);
+its label folders and students get their own names, so one work dir holds
+both and the Naive Student and the teacher are reused.
 """
 import argparse
 import json
@@ -108,7 +114,32 @@ def parse_args(argv=None):
         '--teacher-ckpt',
         help='use this teacher checkpoint (file or work dir) instead of '
         'training one (same for every seed)')
+    parser.add_argument(
+        '--region-weight', type=float, default=0.0,
+        help='region pooling of the pseudo-labels with priors (see '
+        'tools/pseudo_label.py); 0: none')
+    parser.add_argument('--region-rule', default='ambiguous-no-void')
+    parser.add_argument('--region-keep', nargs='+', default=[],
+                        metavar='CLASS')
     return parser.parse_args(argv)
+
+
+def region_flags(args) -> List[str]:
+    """``tools/pseudo_label.py`` flags of the region pooling (or none)."""
+    if not args.region_weight:
+        return []
+    flags = ['--region-weight', f'{args.region_weight:g}', '--region-rule',
+             args.region_rule]
+    return flags + (['--region-keep'] + args.region_keep
+                    if args.region_keep else [])
+
+
+def region_tag(args) -> str:
+    """Folder/run name suffix of the region pooling ('' without it)."""
+    if not args.region_weight:
+        return ''
+    keep = '-keep-' + '+'.join(args.region_keep) if args.region_keep else ''
+    return f'_region-w{args.region_weight:g}-{args.region_rule}{keep}'
 
 
 def tta_settings(args) -> dict:
@@ -147,7 +178,7 @@ def finetune_options(seed: int, student_ckpt: str, work_dir: str,
 
 # ----------------------------------------------------------- pseudo-labels
 def pseudo_label(checkpoint: str, extra: str, out: str, priors: bool,
-                 tta: dict) -> None:
+                 tta: dict, region: Sequence[str] = ()) -> None:
     """Label one extra dataset with ``tools/pseudo_label.py``.
 
     The tool itself decides what is finished (its manifest's identity:
@@ -164,7 +195,7 @@ def pseudo_label(checkpoint: str, extra: str, out: str, priors: bool,
     cmd += ['--scales'] + [f'{s:g}' for s in tta['scales']]
     if not tta['flip']:
         cmd.append('--no-flip')
-    run(cmd)
+    run(cmd + (list(region) if priors else []))
 
 
 def quality(out: str, extra: str) -> dict:
@@ -235,26 +266,28 @@ def run_seed(seed: int, args) -> dict:
     for it in range(1, args.iterations + 1):
         for priors in (False, True):
             kind = 'priors' if priors else 'no-priors'
+            tag = region_tag(args) if priors else ''
             labels = {}
             for extra in EXTRAS:
-                out = osp.join(root, 'pseudo_labels', f'it{it}_{kind}',
+                out = osp.join(root, 'pseudo_labels', f'it{it}_{kind}{tag}',
                                extra)
-                pseudo_label(teachers[priors], extra, out, priors, tta)
+                pseudo_label(teachers[priors], extra, out, priors, tta,
+                             region_flags(args))
                 labels[extra] = out
                 labels_quality[f'{extra}/it{it}/{kind}'] = quality(
                     out, extra)
             student_dir = osp.join(
-                root, f'{config_name(STUDENTS[priors])}_it{it}')
+                root, f'{config_name(STUDENTS[priors])}_it{it}{tag}')
             student = train(STUDENTS[priors], student_dir,
                             student_options(seed, labels, steps),
                             steps['student'])
-            ft_dir = osp.join(root,
-                              f'{config_name(FINETUNES[priors])}_it{it}')
+            ft_dir = osp.join(
+                root, f'{config_name(FINETUNES[priors])}_it{it}{tag}')
             finetuned = train(
                 FINETUNES[priors], ft_dir,
                 finetune_options(seed, student, ft_dir, steps),
                 steps['finetune'])
-            name = f'{VARIANT_NAMES[priors]}, it. {it}'
+            name = f'{VARIANT_NAMES[priors]}{tag}, it. {it}'
             models[name] = evaluate(student, student_dir)
             models[name + ' + fine-tune'] = evaluate(finetuned, ft_dir)
             teachers[priors] = finetuned

@@ -25,10 +25,18 @@ Pixel rules (``A``: :attr:`mmseg_unify.ontology.Ontology.allowed`):
   ``void_threshold=0`` labels every such pixel, ``1`` none of them;
 * otherwise the most probable allowed class.
 
+Region pooling (``region_weight > 0``, :mod:`.region_pooling`): between
+the constraint and the decision, each pixel's constrained scores are blended
+with their mean over its region of the extra label map (connected component
+of its raw id), ``p'(c) = (1 - w) p_tilde(c) + w mean_region p_tilde(c)``,
+for the raw ids that ``region_rule`` selects and except pixels labelled one
+of the ``region_keep`` classes. ``region_weight=0`` is the plain rule above,
+bit for bit, and leaves the manifest's settings as they were.
+
 ``priors=False`` skips the refinement (every pixel gets the argmax of the
 averaged softmax): the Naive Student baseline through the same code.
 """
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -36,24 +44,41 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from mmseg_unify.ontology import Ontology
+from .region_pooling import RULES, pool_regions_, pooled_ids
 from .streaming_tta import StreamingSegTTAModel, softmax_  # noqa: F401
 
 
-def constrain_probabilities(probs: torch.Tensor,
-                            raw: torch.Tensor,
-                            allowed: torch.Tensor,
-                            void_allowed: torch.Tensor,
-                            void_threshold: float = 0.5,
-                            ignore_index: int = 255) -> torch.Tensor:
-    """Apply an ontology per pixel and take the constrained argmax.
+def mask_probabilities(probs: torch.Tensor, raw: torch.Tensor,
+                       allowed: torch.Tensor) -> torch.Tensor:
+    """Zero the classes the ontology does not allow, per pixel, in place.
 
     Args:
-        probs (Tensor): ``C x H x W`` class probabilities (averaged softmax).
-            Overwritten: disallowed classes are set to zero.
+        probs (Tensor): ``C x H x W`` class probabilities; overwritten.
         raw (Tensor): ``H x W`` raw extra-dataset label ids (valid row
             indices of ``allowed``; see ``Ontology.check_ids``).
         allowed (Tensor): ``G x C`` bool, ``allowed[g, c]``: a pixel labelled
             ``g`` may become source class ``c``.
+
+    Returns:
+        Tensor: ``probs``.
+    """
+    # C x H x W mask, built as bool (1 byte per entry) and used in place.
+    return probs.masked_fill_(~allowed[raw.long()].permute(2, 0, 1), 0)
+
+
+def decide_labels(probs: torch.Tensor,
+                  raw: torch.Tensor,
+                  allowed: torch.Tensor,
+                  void_allowed: torch.Tensor,
+                  void_threshold: float = 0.5,
+                  ignore_index: int = 255) -> torch.Tensor:
+    """The label of each pixel from its masked probabilities (module doc).
+
+    Args:
+        probs (Tensor): ``C x H x W`` probabilities, disallowed classes
+            already zero (:func:`mask_probabilities`).
+        raw (Tensor): ``H x W`` raw extra-dataset label ids.
+        allowed (Tensor): ``G x C`` bool ontology matrix.
         void_allowed (Tensor): ``G`` bool, ``void`` is in the allowed set of
             ``g`` (the pixel may stay unlabelled).
         void_threshold (float): A void-allowed pixel whose largest allowed
@@ -64,13 +89,29 @@ def constrain_probabilities(probs: torch.Tensor,
         Tensor: ``H x W`` int64 pseudo-label.
     """
     raw = raw.long()
-    # C x H x W mask, built as bool (1 byte per entry) and used in place.
-    probs.masked_fill_(~allowed[raw].permute(2, 0, 1), 0)
     best, label = probs.max(dim=0)
     empty = ~allowed.any(dim=1)[raw]
     unsure = void_allowed[raw] & (best < void_threshold)
     label[empty | unsure] = ignore_index
     return label
+
+
+def constrain_probabilities(probs: torch.Tensor,
+                            raw: torch.Tensor,
+                            allowed: torch.Tensor,
+                            void_allowed: torch.Tensor,
+                            void_threshold: float = 0.5,
+                            ignore_index: int = 255) -> torch.Tensor:
+    """Apply an ontology per pixel and take the constrained argmax:
+    :func:`mask_probabilities` then :func:`decide_labels` (same Args;
+    ``probs`` is overwritten).
+
+    Returns:
+        Tensor: ``H x W`` int64 pseudo-label.
+    """
+    mask_probabilities(probs, raw, allowed)
+    return decide_labels(probs, raw, allowed, void_allowed, void_threshold,
+                         ignore_index)
 
 
 @MODELS.register_module()
@@ -93,7 +134,9 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
           merge_probs(sums, n, samples)
             label_from_probs(mean, sample)        # overridden here
               Ontology.check_ids(raw, file)       # names file and ids
-              constrain_probabilities(...)        # zero disallowed, argmax
+              mask_probabilities(...)             # zero disallowed
+              pool_regions_(...)                  # only region_weight > 0
+              decide_labels(...)                  # argmax, void rule
 
     Args:
         module (dict | nn.Module): The teacher segmentor.
@@ -105,6 +148,15 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
             Default: True.
         void_threshold (float): See the module doc. Default: 0.5.
         ignore_index (int): Label of unlabelled pixels. Default: 255.
+        region_weight (float): ``w`` of the region pooling, in ``[0, 1]``;
+            0 (default) pools nothing. Needs ``priors=True``.
+        region_rule (str): Raw ids whose regions are pooled, one of
+            ``region_pooling.RULES``. Default: ``'ambiguous-no-void'``
+            (ids with more than one allowed source class and no void).
+        region_keep (Sequence[str]): Source class names pooling leaves
+            alone (a pixel labelled one of them is neither pooled nor
+            votes). Default: none.
+        region_connectivity (int): 4 or 8 neighbours. Default: 4.
         **kwargs: ``direct_resize``, ``return_probs``, ``data_preprocessor``
             of :class:`StreamingSegTTAModel`.
     """
@@ -115,6 +167,10 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
                  priors: bool = True,
                  void_threshold: float = 0.5,
                  ignore_index: int = 255,
+                 region_weight: float = 0.0,
+                 region_rule: str = 'ambiguous-no-void',
+                 region_keep: Sequence[str] = (),
+                 region_connectivity: int = 4,
                  **kwargs):
         super().__init__(module=module, **kwargs)
         if priors and ontology is None:
@@ -135,6 +191,34 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
                 f'{self.ontology_file}: the map has '
                 f'{self.ontology.num_classes} source classes but the '
                 f'teacher predicts {self.num_classes}.')
+        self._init_region_pooling(region_weight, region_rule, region_keep,
+                                  region_connectivity)
+
+    def _init_region_pooling(self, weight: float, rule: str,
+                             keep: Sequence[str], connectivity: int) -> None:
+        """Check and store the region pooling settings (class doc)."""
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f'region_weight must be in [0, 1], got {weight}')
+        if weight > 0 and not self.priors:
+            raise ValueError('region pooling (region_weight > 0) needs the '
+                             'ontology priors (priors=True)')
+        if rule not in RULES:
+            raise ValueError(f'region_rule must be one of {RULES}, got '
+                             f'{rule!r}')
+        if connectivity not in (4, 8):
+            raise ValueError(f'region_connectivity must be 4 or 8, got '
+                             f'{connectivity}')
+        keep = [keep] if isinstance(keep, str) else list(keep or ())
+        names = list(self.ontology.source.names) if self.ontology else []
+        unknown = [k for k in keep if k not in names]
+        if unknown:
+            raise ValueError(f'region_keep: {unknown} are no source classes '
+                             f'of {self.ontology_file} ({names})')
+        self.region_weight = float(weight)
+        self.region_rule = rule
+        self.region_keep = keep
+        self.region_connectivity = int(connectivity)
+        self._keep_ids = [names.index(k) for k in keep]
 
     def settings(self) -> dict:
         """The model's pseudo-labelling settings (for manifests)."""
@@ -143,12 +227,23 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
             ontology=self.ontology_file,
             priors=self.priors,
             void_threshold=self.void_threshold,
-            ignore_index=self.ignore_index)
+            ignore_index=self.ignore_index,
+            **self.region_settings())
+
+    def region_settings(self) -> dict:
+        """The region pooling settings; empty when nothing is pooled, so
+        that ``region_weight=0`` manifests stay those of before pooling."""
+        if self.region_weight == 0:
+            return {}
+        return dict(region_weight=self.region_weight,
+                    region_rule=self.region_rule,
+                    region_keep=list(self.region_keep),
+                    region_connectivity=self.region_connectivity)
 
     def label_from_probs(self, probs: torch.Tensor, sample: SegDataSample,
                          argmax: torch.Tensor) -> torch.Tensor:
-        """Ontology refinement of one image's averaged probabilities (the
-        plain argmax with ``priors=False``)."""
+        """Ontology refinement (and region pooling) of one image's averaged
+        probabilities (the plain argmax with ``priors=False``)."""
         if not self.priors:
             return argmax
         label_file = sample.metainfo.get('seg_map_path')
@@ -167,6 +262,12 @@ class OntologyConstrainedTTAModel(StreamingSegTTAModel):
         raw = raw.to(probs.device)
         self.ontology.check_ids(raw, label_file)  # names file and ids
         tables = self.ontology.to_tensors(probs.device)
-        return constrain_probabilities(probs, raw, tables['allowed'],
-                                       tables['void_allowed'],
-                                       self.void_threshold, self.ignore_index)
+        allowed, void_allowed = tables['allowed'], tables['void_allowed']
+        mask_probabilities(probs, raw, allowed)
+        if self.region_weight > 0:
+            pool_regions_(probs, raw,
+                          pooled_ids(allowed, void_allowed, self.region_rule),
+                          self.region_weight, self._keep_ids,
+                          self.region_connectivity)
+        return decide_labels(probs, raw, allowed, void_allowed,
+                             self.void_threshold, self.ignore_index)
