@@ -5,6 +5,7 @@ tool script loaded as a module, and a seeded demo teacher checkpoint.
 Test files import it as ``from helpers import ...`` (pytest puts ``tests/``
 on ``sys.path``); fixtures stay in ``conftest.py``.
 """
+import functools
 import importlib.util
 import os.path as osp
 
@@ -89,17 +90,12 @@ def save_seeded_checkpoint(config, path, seed=0, cfg_options=None):
 _RUNS = [0]
 
 
-def pseudo_label_run(argv, hooks=()):
-    """One ``tools/pseudo_label.py`` run in this process.
-
-    Args:
-        argv (list[str]): The tool's command line (without the program).
-        hooks (Sequence[dict]): Extra ``custom_hooks`` (e.g. a crash).
-
-    Returns:
-        Runner: The runner after ``test()``; ``runner.images_seen`` is the
-        number of images the model predicted.
-    """
+@functools.lru_cache(maxsize=None)
+def register_test_hooks():
+    """Register the test hooks once: ``UnifyTestCounter`` (counts the images
+    a run predicts into ``runner.images_seen``) and
+    ``UnifyTestCrash(after=N)`` (raises after N written batches: a run
+    killed midway)."""
     from mmengine.hooks import Hook
     from mmseg.registry import HOOKS
 
@@ -114,6 +110,33 @@ def pseudo_label_run(argv, hooks=()):
                             outputs=None):
             runner.images_seen += len(outputs or [])
 
+    @HOOKS.register_module(name='UnifyTestCrash', force=True)
+    class Crash(Hook):
+        priority = 'VERY_LOW'  # after the pseudo-label hook wrote the batch
+
+        def __init__(self, after):
+            self.after = after
+            self.seen = 0
+
+        def after_test_iter(self, runner, batch_idx, data_batch=None,
+                            outputs=None):
+            self.seen += 1
+            if self.seen >= self.after:
+                raise KeyboardInterrupt('simulated kill')
+
+
+def pseudo_label_run(argv, hooks=()):
+    """One ``tools/pseudo_label.py`` run in this process.
+
+    Args:
+        argv (list[str]): The tool's command line (without the program).
+        hooks (Sequence[dict]): Extra ``custom_hooks`` (e.g. a crash).
+
+    Returns:
+        Runner: The runner after ``test()``; ``runner.images_seen`` is the
+        number of images the model predicted.
+    """
+    register_test_hooks()
     tool = load_tool('pseudo_label')
     args = tool.parse_args(list(argv))
     cfg = tool.build_config(args)

@@ -10,9 +10,7 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
-from mmengine.hooks import Hook
 from mmengine.runner import Runner
-from mmseg.registry import HOOKS
 from mmseg.utils import register_all_modules
 
 import mmseg_unify  # noqa: F401
@@ -25,23 +23,6 @@ register_all_modules()
 
 EXTRA = osp.join(ROOT, 'configs', 'unify', 'datasets',
                  'demo_coarse_extra.py')
-
-
-@HOOKS.register_module(force=True)
-class UnifyTestCrash(Hook):
-    """Raises after ``after`` written batches: a run killed midway."""
-
-    priority = 'VERY_LOW'  # after the pseudo-label hook wrote the batch
-
-    def __init__(self, after):
-        self.after = after
-        self.seen = 0
-
-    def after_test_iter(self, runner, batch_idx, data_batch=None,
-                        outputs=None):
-        self.seen += 1
-        if self.seen >= self.after:
-            raise KeyboardInterrupt('simulated kill')
 
 
 @pytest.fixture(scope='module')

@@ -12,8 +12,6 @@ import stat
 import cv2
 import numpy as np
 import pytest
-from mmengine.hooks import Hook
-from mmseg.registry import HOOKS
 from mmseg.utils import register_all_modules
 
 import mmseg_unify  # noqa: F401
@@ -31,23 +29,6 @@ LAD_TEACHER = osp.join(
     'lad-teacher_fcn_r18-w16-d8_1xb4-1k_demo-urban-128x128.py')
 # --cfg-options act on the composed config, where the teacher is model.module
 OTHER_MEAN = 'model.module.data_preprocessor.mean=[100.0,100.0,100.0]'
-
-
-@HOOKS.register_module(force=True)
-class UnifySafetyCrash(Hook):
-    """Raises after ``after`` written batches: a run killed midway."""
-
-    priority = 'VERY_LOW'  # after the pseudo-label hook wrote the batch
-
-    def __init__(self, after):
-        self.after = after
-        self.seen = 0
-
-    def after_test_iter(self, runner, batch_idx, data_batch=None,
-                        outputs=None):
-        self.seen += 1
-        if self.seen >= self.after:
-            raise KeyboardInterrupt('simulated kill')
 
 
 @pytest.fixture(scope='module')
@@ -132,7 +113,7 @@ def test_interrupted_no_resume_never_mixes_two_teachers(setup):
     assert labels(out) != labels(ref_b)
     with pytest.raises(KeyboardInterrupt):
         pseudo_label_run(argv(setup, out, '--no-resume', ckpt='b'),
-                         hooks=[dict(type='UnifySafetyCrash', after=2)])
+                         hooks=[dict(type='UnifyTestCrash', after=2)])
     # the old labels are gone the moment the new run starts writing
     assert sorted(labels(out)) == ['000000.png', '000001.png']
     info = manifest(out)
