@@ -44,6 +44,7 @@ from mmseg_unify.models.region_pooling import RULES
 from mmseg_unify.utils.cli import add_common_args
 from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
+from mmseg_unify.utils.pseudo_label_manifest import read_manifest
 from mmseg_unify.utils.tta_config import check_scales, set_tta
 
 LABEL_INPUT_PREPROCESSORS = ('LabelNoisingDataPreprocessor', )
@@ -252,11 +253,9 @@ def main(argv=None):
         print(cfg.pretty_text)
         return
     runner = run(cfg)
-    manifest = osp.join(args.out, 'manifest.json')
-    if runner.rank == 0 and osp.isfile(manifest):
-        with open(manifest) as f:
-            counts = json.load(f).get('counts', {})
-        print(json.dumps(counts, indent=2))
+    manifest = read_manifest(args.out) if runner.rank == 0 else None
+    if manifest is not None:
+        print(json.dumps(manifest.get('counts', {}), indent=2))
 
 
 if __name__ == '__main__':
