@@ -185,7 +185,7 @@ def test_camvid_image_without_label_names_both(tmp_path):
 
 def test_camvid_shipped_class_dict_ids_are_row_indices(tmp_path):
     """As data-priors' prepare_camvid.py: the row index is the id (Bridge,
-    row 3, is the taxonomy's 'Bicyclist (id 3)')."""
+    row 3, is the taxonomy's id 3 'Bridge', see camvid-id3-bridge)."""
     import csv
     tool = converter('camvid')
     path = tool.table_file(str(tmp_path))
@@ -197,6 +197,7 @@ def test_camvid_shipped_class_dict_ids_are_row_indices(tmp_path):
         tool.ontology_file('taxonomies/camvid.yaml'))
     assert tool.colour_table(path, taxonomy) == expected
     assert rows[3]['name'] == 'Bridge' and len(expected) == 32
+    assert [c.name for c in taxonomy.classes] == [r['name'] for r in rows]
 
 
 # ---------------------------------------------------------------- IDD
@@ -343,6 +344,56 @@ def test_coco_segment_ids_become_contiguous_category_ids(tmp_path):
     # segment id 0 -> 255
     assert (ids[4, 4], ids[0, 3], ids[3, 3], ids[5, 7]) == (100, 119, 2, 255)
     assert len(config_labels('coco_panoptic', out)) == 2
+
+
+def test_coco_unlabelled_segment_is_left_to_a_sure_teacher(tmp_path):
+    """Segment id 0 -> raw 255 (``void`` of coco_panoptic.yaml) -> the
+    Cityscapes map (correction coco-void-may-stay-void): one of the table's
+    six classes where the teacher gives it at least void_threshold, else
+    255 (ignored in training), never a forced label."""
+    import torch
+
+    from mmseg_unify.models.tta import constrain_probabilities
+    from mmseg_unify.ontology import Ontology
+    src = make_coco(str(tmp_path / 'src'))
+    out = str(tmp_path / 'coco')
+    run('coco_panoptic', src, out, '--splits', 'train')
+    raw = torch.from_numpy(only_label_of(out, '000000000139.png'))
+    ontology = Ontology.from_file('maps/coco_panoptic_to_cityscapes.yaml')
+    assert ontology.allowed_names(255) == [
+        'pole', 'traffic sign', 'vegetation', 'terrain', 'sky', 'truck',
+        'void']
+    tables = ontology.to_tensors()
+    names = ontology.source.names
+    car, sky, road = (names.index(n) for n in ('car', 'sky', 'road'))
+
+    def label(teacher):
+        """Pseudo-labels when the teacher's probabilities are ``teacher``
+        (class -> probability, the rest spread evenly) everywhere."""
+        probs = torch.full((len(names), *raw.shape),
+                           (1 - sum(teacher.values())) /
+                           (len(names) - len(teacher)))
+        for c, p in teacher.items():
+            probs[c] = p
+        return constrain_probabilities(probs, raw, tables['allowed'],
+                                       tables['void_allowed'])
+
+    # the teacher sees a car (not allowed): unlabelled stays 255, while the
+    # labelled road pixel must still be road
+    sure_car = label({car: 0.9})
+    assert raw[5, 7] == 255 and sure_car[5, 7] == 255
+    assert sure_car[4, 4] == road
+    # the teacher is sure of sky, an allowed class: it is kept
+    assert label({sky: 0.8})[5, 7] == sky
+    # unsure among the allowed classes: left unlabelled
+    assert label({sky: 0.3, car: 0.6})[5, 7] == 255
+
+
+def only_label_of(out, name):
+    """The converted COCO label ``name`` as the extra config reads it."""
+    labels = config_labels('coco_panoptic', out)
+    return next(v for k, v in labels.items()
+                if osp.basename(k) == name.replace('.png', '.jpg'))
 
 
 def test_coco_subset_list_converts_and_links_only_listed_images(tmp_path):

@@ -88,10 +88,11 @@ def test_reference_table_rules():
                     osp.join(PRIORS, 'ApolloScape'), 'cityscapes')
     sky = apollo.extra.by_name('sky').id
     assert apollo.allowed_names(sky) == ['sky']
-    # CamVid lists "Bicyclist" for ids 2 and 3: both get its set
+    # as published, CamVid lists "Bicyclist" for ids 2 and 3: both get its
+    # set (the named correction camvid-id3-bridge is off here)
     with pytest.warns(OntologyWarning, match=r"'Bicyclist' is used for ids"):
         camvid = Ontology.from_data_priors(osp.join(PRIORS, 'CamVid'),
-                                           'cityscapes')
+                                           'cityscapes', corrections=())
     assert camvid.allowed_names(2) == camvid.allowed_names(3) == \
         ['rider', 'bicycle']
     # a label listed in no row is void, with a warning
@@ -110,6 +111,55 @@ def test_reference_table_rules():
                  'offroad')
     assert tas.extra.by_name('puddle').id == 255
     assert tas.allowed[255].any()
+
+
+def _rows_listing(table, name):
+    """Target names (``void`` for the 255 row) of a master table's rows
+    whose cells list ``name``."""
+    import csv
+    with open(table, newline='') as f:
+        rows = list(csv.reader(f))[1:]
+    return {('void' if r[0].strip() == '255' else r[1].strip())
+            for r in rows if name in (c.strip() for c in r[2:])}
+
+
+def test_camvid_id3_is_bridge():
+    """Correction camvid-id3-bridge: CamVid's class_dict.csv row 3 (the
+    converter's id 3) is Bridge, which labels.csv calls "Bicyclist" again.
+    The shipped taxonomy and maps give id 3 what the master tables say for
+    Bridge, and id 2 what they say for Bicyclist."""
+    import csv
+    lists = osp.join(PRIORS, 'CamVid', 'lists')
+    with open(osp.join(lists, 'class_dict.csv'), newline='') as f:
+        assert list(csv.DictReader(f))[3]['name'] == 'Bridge'
+    taxonomy = load_taxonomy(osp.join(ROOT, 'ontology_maps', 'taxonomies',
+                                      'camvid.yaml'))
+    assert taxonomy.by_name('Bridge').id == 3
+    assert taxonomy.by_name('Bicyclist').id == 2
+    assert len(taxonomy.classes) == 32
+
+    def allowed(ontology, raw):
+        return set(ontology.allowed_names(raw))  # 'void' if it may stay so
+
+    maps = osp.join(ROOT, 'ontology_maps', 'maps')
+    city = Ontology.from_file(osp.join(maps, 'camvid_to_cityscapes.yaml'))
+    table = osp.join(lists, 'master_labels_cityscapes.csv')
+    assert allowed(city, 3) == _rows_listing(table, 'Bridge') == {'void'}
+    assert allowed(city, 2) == _rows_listing(table, 'Bicyclist') == \
+        {'rider', 'bicycle'}
+    # the Mapillary table names id 3 by its faulty name, in the bridge row
+    vistas = Ontology.from_file(osp.join(maps, 'camvid_to_mapillary.yaml'))
+    table = osp.join(lists, 'master_labels_mapillary.csv')
+    assert _rows_listing(table, 'Bridge') == set()
+    assert allowed(vistas, 3) == {'construction--structure--bridge'}
+    assert allowed(vistas, 2) == _rows_listing(table, 'Bicyclist') - \
+        {'construction--structure--bridge'} == \
+        {'human--rider--bicyclist', 'object--vehicle--bicycle'}
+    # the library reads the tables with the same correction by default
+    for target, ontology in (('cityscapes', city), ('mapillary', vistas)):
+        reference = _quiet(Ontology.from_data_priors,
+                           osp.join(PRIORS, 'CamVid'), target)
+        np.testing.assert_array_equal(reference.allowed, ontology.allowed)
 
 
 def test_converter_output_is_up_to_date(tmp_path):

@@ -222,9 +222,13 @@ EXTRA_CONFIGS = sorted(
 @pytest.mark.parametrize('path', EXTRA_CONFIGS, ids=osp.basename)
 def test_real_extra_configs_compose(path):
     """Every extra composes with tools/pseudo_label.py into a TTA run that
-    reads raw ids, and every map of its taxonomy describes its labels."""
+    reads raw ids, and every map of its taxonomy describes its labels.
+    ``<taxonomy>_extra.py`` or ``<taxonomy>_<part>_extra.py`` (a second
+    folder of the same dataset, e.g. IDD part II)."""
     tool = load_tool('pseudo_label')
-    extra = osp.basename(path)[:-len('_extra.py')]
+    extra = Config.fromfile(path).test_dataloader.dataset.taxonomy
+    assert osp.basename(path) == f'{extra}_extra.py' or \
+        osp.basename(path).startswith(f'{extra}_part'), path
     teacher = osp.join(
         UNIFY, 'unify-teacher_segformer_mit-b5_8xb1-160k_'
         'cityscapes-1024x1024.py')

@@ -20,6 +20,18 @@ Writes, for every ``<dataset>/lists/`` folder of the tables:
 the tables give (run it after editing a table). The reading rules for
 irregular tables are those of :mod:`mmseg_unify.ontology.data_priors`; the
 warnings they raise are copied into the generated files as comments.
+
+Named corrections (``data_priors.CORRECTIONS``, each a ``Note:`` in the
+files it changes): ``camvid-id3-bridge``: CamVid raw id 3 is ``Bridge``
+(``class_dict.csv`` row 3, numbered by row as ``prepare_camvid.py`` and
+our converter do), not a second ``Bicyclist`` as ``labels.csv`` says; the
+``Bridge`` cell of ``master_labels_cityscapes.csv`` then applies (void),
+and ``master_labels_mapillary.csv``'s ``construction--structure--bridge``
+row, which lists ``Bicyclist``, is read as listing ``Bridge``.
+``coco-void-may-stay-void``: the ``255`` row of COCO's
+``master_labels_cityscapes.csv`` gets ``void``, as its other three tables
+have it, so an unlabelled COCO pixel (raw 255) may stay unlabelled instead
+of being forced to one of the row's six classes.
 """
 import argparse
 import csv
@@ -34,7 +46,7 @@ import warnings
 from typing import Dict, List, Tuple
 
 from mmseg_unify.ontology import VOID, Taxonomy, TaxonomyClass
-from mmseg_unify.ontology.data_priors import (load_data_priors,
+from mmseg_unify.ontology.data_priors import (CORRECTIONS, load_data_priors,
                                               read_labels_csv, table_warnings)
 from mmseg_unify.ontology.yaml_io import dump_map, dump_taxonomy
 from mmseg_unify.utils.paths import package_data_dir
@@ -130,7 +142,8 @@ def extra_taxonomy(priors: str, folder: str) -> Tuple[Taxonomy, List[str]]:
     lists = osp.join(priors, folder, 'lists')
     labels, messages = _recorded(read_labels_csv,
                                  osp.join(lists, 'labels.csv'),
-                                 EXTRA_NAMES[folder])
+                                 EXTRA_NAMES[folder],
+                                 CORRECTIONS.get(folder, ()))
     return _recolor(labels.taxonomy, extra_colors(lists)), messages
 
 
@@ -151,7 +164,8 @@ def extra_comment(folder: str, taxonomy: Taxonomy,
 def convert_map(priors: str, folder: str, target: str):
     """Map text for one table, its source taxonomy and extra ids."""
     (labels, table), messages = _recorded(
-        load_data_priors, osp.join(priors, folder), target)
+        load_data_priors, osp.join(priors, folder), target,
+        CORRECTIONS.get(folder, ()))
     # labels listed in no row are marked on their own line instead
     messages += [m for m in table_warnings(table, labels.taxonomy)
                  if 'listed in no row' not in m]

@@ -7,7 +7,7 @@
 # 3.x (docs/en/mask2former.md).
 #
 # Pseudo-labels: tools/pseudo_label.py with a Mask2Former (or any) teacher of
-# this setting for every extra below (`--extra
+# this setting for every extra of datasets/cityscapes_unified.py (`--extra
 # configs/unify/datasets/<extra>_extra.py --ontology <extra>_to_cityscapes
 # --out <root>/<extra>`); root: the environment variable PSEUDO_LABEL_ROOT,
 # default work_dirs/pseudo_labels/mask2former/cityscapes (the Swin-B and Swin-L
@@ -16,28 +16,14 @@
 # `--no-priors`:
 # PSEUDO_LABEL_ROOT=work_dirs/pseudo_labels/mask2former/cityscapes_no-priors \
 #     bash tools/dist_train.sh THIS_CONFIG 8 --work-dir work_dirs/naive-student
-# A pseudo-label folder mirrors the image folder (image suffix -> '.png'). COCO
-# and GOOSE: the paper uses their urban scenes only (point their image folders,
-# here and in their datasets/<extra>_extra.py, at those).
 _base_ = [
-    './unify-teacher_mask2former_swin-b_8xb2-90k_cityscapes-512x1024.py'
+    './unify-teacher_mask2former_swin-b_8xb2-90k_cityscapes-512x1024.py',
+    './datasets/cityscapes_unified.py'
 ]
 label_root = \
     '{{$PSEUDO_LABEL_ROOT:work_dirs/pseudo_labels/mask2former/cityscapes}}'
-# extra (its folder under label_root) -> (image folder, image suffix),
-# as in datasets/<extra>_extra.py
-extras = dict(
-    a2d2=('data/a2d2/images', '.png'),
-    apolloscape=('data/apolloscape/ColorImage', '.jpg'),
-    bdd=('data/bdd100k/images/10k/train', '.jpg'),
-    camvid=('data/camvid/images', '.png'),
-    idd=('data/idd/leftImg8bit/train', '_leftImg8bit.png'),
-    mapillary_vistas=('data/mapillary/training/images', '.jpg'),
-    nuimages=('data/nuimages/samples', '.jpg'),
-    waymo=('data/waymo/images', '.jpg'),
-    coco_panoptic=('data/coco/train2017', '.jpg'),
-    goose2d=('data/goose/images/train', '_windshield_vis.png'),
-    road_lane_segmentation=('data/road_lane_segmentation/images', '.png'))
+# the source's training set + every extra of datasets/cityscapes_unified.py,
+# with its pseudo-labels from label_root/<extra>
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -51,7 +37,7 @@ train_dataloader = dict(
                 img_suffix=suffix,
                 seg_map_suffix='.png',
                 pipeline={{_base_.train_pipeline}})
-            for name, (img, suffix) in extras.items()
+            for name, (img, suffix) in _base_.extras.items()
         ]))
 # Schedule (paper §III): one validation per epoch over the union; training
 # stops once val mIoU has not improved for 15 epochs (max_epochs is only a

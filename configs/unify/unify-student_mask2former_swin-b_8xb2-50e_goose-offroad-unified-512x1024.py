@@ -6,29 +6,22 @@
 # (docs/en/mask2former.md).
 #
 # Pseudo-labels: tools/pseudo_label.py with a teacher of this setting for every
-# extra below (`--extra configs/unify/datasets/<extra>_extra.py --ontology
-# <extra>_to_offroad --out <root>/<extra>`); root: the environment variable
-# PSEUDO_LABEL_ROOT, default work_dirs/pseudo_labels/mask2former/offroad (the
-# Swin-B and Swin-L students read the same root: point it at the labels of the
-# teacher you chose). The Naive Student baseline is this config with the labels
-# of `--no-priors`:
+# extra of datasets/goose_offroad_unified.py (`--extra
+# configs/unify/datasets/<extra>_extra.py --ontology <extra>_to_offroad --out
+# <root>/<extra>`); root: the environment variable PSEUDO_LABEL_ROOT, default
+# work_dirs/pseudo_labels/mask2former/offroad (the Swin-B and Swin-L students
+# read the same root: point it at the labels of the teacher you chose). The
+# Naive Student baseline is this config with the labels of `--no-priors`:
 # PSEUDO_LABEL_ROOT=work_dirs/pseudo_labels/mask2former/offroad_no-priors \
 #     bash tools/dist_train.sh THIS_CONFIG 8 --work-dir work_dirs/naive-student
-# A pseudo-label folder mirrors the image folder (image suffix -> '.png').
 _base_ = [
-    './unify-teacher_mask2former_swin-b_8xb2-90k_goose-offroad-512x1024.py'
+    './unify-teacher_mask2former_swin-b_8xb2-90k_goose-offroad-512x1024.py',
+    './datasets/goose_offroad_unified.py'
 ]
 label_root = \
     '{{$PSEUDO_LABEL_ROOT:work_dirs/pseudo_labels/mask2former/offroad}}'
-# extra (its folder under label_root) -> (image folder, image suffix),
-# as in datasets/<extra>_extra.py
-extras = dict(
-    cityscapes_labelids=('data/cityscapes/leftImg8bit/train',
-                         '_leftImg8bit.png'),
-    rellis3d=('data/rellis3d/images', '.jpg'),
-    yamaha=('data/yamaha/images', '.jpg'),
-    tas500=('data/tas500/train', '.png'),
-    freiburg_forest=('data/freiburg_forest/train/rgb', '.jpg'))
+# the source's training set + every extra of datasets/goose_offroad_unified.py,
+# with its pseudo-labels from label_root/<extra>
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -45,7 +38,7 @@ train_dataloader = dict(
                 img_suffix=suffix,
                 seg_map_suffix='.png',
                 pipeline={{_base_.train_pipeline}})
-            for name, (img, suffix) in extras.items()
+            for name, (img, suffix) in _base_.extras.items()
         ]))
 # Schedule (paper §III): one validation per epoch over the union; training
 # stops once val mIoU has not improved for 15 epochs (max_epochs is only a

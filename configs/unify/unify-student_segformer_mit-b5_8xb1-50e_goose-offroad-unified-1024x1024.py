@@ -3,27 +3,21 @@
 # goose2d_to_offroad) plus the 5 off-road extras of Tab. I pseudo-labelled
 # in the offroad taxonomy; validated on GOOSE val.
 #
-# Pseudo-labels: tools/pseudo_label.py with the teacher for every extra
-# below (`--extra configs/unify/datasets/<extra>_extra.py --ontology
-# <extra>_to_offroad --out <root>/<extra>`); root: the environment variable
-# PSEUDO_LABEL_ROOT, default work_dirs/pseudo_labels/offroad. The Naive
-# Student baseline is this config with the labels of `--no-priors`:
+# Pseudo-labels: tools/pseudo_label.py with the teacher for every extra of
+# datasets/goose_offroad_unified.py (`--extra
+# configs/unify/datasets/<extra>_extra.py --ontology <extra>_to_offroad --out
+# <root>/<extra>`); root: the environment variable PSEUDO_LABEL_ROOT, default
+# work_dirs/pseudo_labels/offroad. The Naive Student baseline is this config
+# with the labels of `--no-priors`:
 #   PSEUDO_LABEL_ROOT=work_dirs/pseudo_labels/offroad_no-priors \
 #       python tools/train.py THIS_CONFIG --work-dir work_dirs/naive-student
-# A pseudo-label folder mirrors the image folder (image suffix -> '.png').
 _base_ = [
-    './unify-teacher_segformer_mit-b5_8xb1-160k_goose-offroad-1024x1024.py'
+    './unify-teacher_segformer_mit-b5_8xb1-160k_goose-offroad-1024x1024.py',
+    './datasets/goose_offroad_unified.py'
 ]
 label_root = '{{$PSEUDO_LABEL_ROOT:work_dirs/pseudo_labels/offroad}}'
-# extra (its folder under label_root) -> (image folder, image suffix),
-# as in datasets/<extra>_extra.py
-extras = dict(
-    cityscapes_labelids=('data/cityscapes/leftImg8bit/train',
-                         '_leftImg8bit.png'),
-    rellis3d=('data/rellis3d/images', '.jpg'),
-    yamaha=('data/yamaha/images', '.jpg'),
-    tas500=('data/tas500/train', '.png'),
-    freiburg_forest=('data/freiburg_forest/train/rgb', '.jpg'))
+# the source's training set + every extra of datasets/goose_offroad_unified.py,
+# with its pseudo-labels from label_root/<extra>
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -40,7 +34,7 @@ train_dataloader = dict(
                 img_suffix=suffix,
                 seg_map_suffix='.png',
                 pipeline={{_base_.train_pipeline}})
-            for name, (img, suffix) in extras.items()
+            for name, (img, suffix) in _base_.extras.items()
         ]))
 # Schedule (paper §III): one validation per epoch over the union; training
 # stops once val mIoU has not improved for 15 epochs (max_epochs is only a

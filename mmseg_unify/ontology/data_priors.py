@@ -14,19 +14,23 @@ Decisions where the tables are irregular (each one warns, never silently):
   a warning; a name matching no label is ignored, with a warning;
 * ``labels.csv`` rows with a negative id (Cityscapes' ``license plate``,
   -1) never occur in label files and are skipped;
-* a name used for several ids (CamVid's ``Bicyclist`` at 2 and 3) means all
-  of them; the later ids get the unique name ``"<name> (id <id>)"`` in the
-  taxonomy, with a warning;
+* a name used for several ids (RUGD's ``rock_bed`` at 14 and 21; CamVid's
+  ``Bicyclist`` at 2 and 3 as published) means all of them; the later ids
+  get the unique name ``"<name> (id <id>)"`` in the taxonomy, with a
+  warning;
 * a label listed in no row is void (warning); a target class listed by no
-  label can never occur (warning, from :func:`table_warnings`).
+  label can never occur (warning, from :func:`table_warnings`);
+* a known error that the tables' own files contradict is fixed by a named
+  :class:`Correction` of :data:`CORRECTIONS` (warning naming it);
+  :func:`load_data_priors` applies them unless told ``corrections=()``.
 """
 import colorsys
 import csv
 import os.path as osp
 import re
 import warnings
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Set, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .errors import OntologyWarning
 from .taxonomy import Taxonomy, TaxonomyClass, TaxonomyError
@@ -34,6 +38,61 @@ from .taxonomy import Taxonomy, TaxonomyClass, TaxonomyError
 VOID_ROW_ID = 255
 VOID_NAMES = ('void', 'unlabeled', 'unlabelled', 'undefined')
 _HEX = re.compile(r'^#[0-9a-fA-F]{6}$')
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A named correction of one dataset's published tables.
+
+    Args:
+        name (str): Short name, quoted in the warning it raises.
+        reason (str): Why, naming the files that contradict the table.
+        names (dict[int, str]): Raw id -> the name ``labels.csv`` should
+            give it.
+        cells (dict[tuple[str, str], dict[str, str]]): ``(taxonomy, target
+            class)`` -> ``{cell: replacement}`` in that row of
+            ``master_labels_<taxonomy>.csv`` (the ``255`` row's class is
+            ``void``).
+        added (dict[tuple[str, str], tuple[str, ...]]): ``(taxonomy, target
+            class)`` -> cells to add to that row.
+    """
+    name: str
+    reason: str
+    names: Dict[int, str] = field(default_factory=dict)
+    cells: Dict[Tuple[str, str], Dict[str, str]] = field(
+        default_factory=dict)
+    added: Dict[Tuple[str, str], Tuple[str, ...]] = field(
+        default_factory=dict)
+
+
+#: data-priors folder -> its corrections. CamVid: ``labels.csv`` names raw
+#: id 3 "Bicyclist" like id 2, yet its own ``class_dict.csv`` (the colour
+#: table that ``prepare_camvid.py`` numbers by row index, as our converter
+#: does) has ``Bridge`` at row 3, and ``master_labels_cityscapes.csv`` lists
+#: ``Bridge`` in its void row. ``master_labels_mapillary.csv`` was written
+#: against the faulty name: its ``construction--structure--bridge`` row lists
+#: only ``Bicyclist``, i.e. id 3 (a cyclist is never a bridge).
+#: COCO: raw 255 (``void``) is what panoptic segment id 0 (unlabelled:
+#: boundaries, regions nobody annotated) becomes. Its three other tables
+#: list ``void`` in their ``255`` row, and so does the unlabelled id of
+#: every other dataset, but ``master_labels_cityscapes.csv`` does not: every
+#: unlabelled COCO pixel would be forced to pole, traffic sign, vegetation,
+#: terrain, sky or truck. With ``void`` added it keeps one of those only
+#: where the teacher is sure (``void_threshold``), else it stays 255.
+CORRECTIONS: Dict[str, Tuple[Correction, ...]] = {
+    'CamVid': (Correction(
+        name='camvid-id3-bridge',
+        reason='class_dict.csv row 3 and the void row of '
+        'master_labels_cityscapes.csv call it Bridge',
+        names={3: 'Bridge'},
+        cells={('mapillary', 'construction--structure--bridge'): {
+            'Bicyclist': 'Bridge'}}), ),
+    'coco': (Correction(
+        name='coco-void-may-stay-void',
+        reason='unlabelled pixels may stay unlabelled, as in the void row '
+        'of the mapillary, offroad and coco tables',
+        added={('cityscapes', 'void'): ('void', )}), ),
+}
 
 
 @dataclass(frozen=True)
@@ -95,12 +154,15 @@ def _is_void(row: List[str], name: str) -> bool:
     return flag == 'True' or name.lower() in VOID_NAMES
 
 
-def read_labels_csv(path: str, name: str) -> LabelsTable:
+def read_labels_csv(path: str, name: str,
+                    corrections: Sequence[Correction] = ()) -> LabelsTable:
     """Read a dataset's ``labels.csv``.
 
     Args:
         path (str): The file.
         name (str): Name to give the taxonomy.
+        corrections (Sequence[Correction]): Their ``names`` replace the
+            file's names of those ids (with a warning each).
 
     Returns:
         LabelsTable: The taxonomy and the name -> ids index.
@@ -118,6 +180,12 @@ def read_labels_csv(path: str, name: str) -> LabelsTable:
         except ValueError:
             raise TaxonomyError(f'{path}:{line}: label {label!r} has id '
                                 f'{row[2]!r}, not an integer') from None
+        for fix in corrections:
+            if raw in fix.names and fix.names[raw] != label:
+                warnings.warn(f'{path}:{line}: correction {fix.name!r}: id '
+                              f'{raw} is {fix.names[raw]!r}, not {label!r} '
+                              f'({fix.reason})', OntologyWarning)
+                label = fix.names[raw]
         if raw < 0:
             absent.add(label)  # e.g. license plate: never in label files
             continue
@@ -194,14 +262,30 @@ def _source_taxonomy(rows, path: str, name: str) -> Taxonomy:
     return Taxonomy(name, tuple(classes), 255, path)
 
 
-def read_master_table(path: str, labels: LabelsTable,
-                      taxonomy: str) -> MasterTable:
+def _corrected(cell: str, row: Tuple[str, str],
+               corrections: Sequence[Correction], where: str) -> str:
+    """``cell`` of target row ``(taxonomy, class)``, corrected."""
+    for fix in corrections:
+        replacement = fix.cells.get(row, {}).get(cell.strip())
+        if replacement is not None:
+            warnings.warn(f'{where}: correction {fix.name!r}: {cell!r} in row '
+                          f'{row[1]!r} read as {replacement!r}',
+                          OntologyWarning)
+            return replacement
+    return cell
+
+
+def read_master_table(path: str, labels: LabelsTable, taxonomy: str,
+                      corrections: Sequence[Correction] = ()
+                      ) -> MasterTable:
     """Read ``master_labels_<taxonomy>.csv`` against a dataset's labels.
 
     Args:
         path (str): The table file.
         labels (LabelsTable): The same dataset's ``labels.csv``.
         taxonomy (str): Target taxonomy name (``cityscapes``, ...).
+        corrections (Sequence[Correction]): Their ``cells`` for this
+            taxonomy replace those cells (with a warning each).
 
     Returns:
         MasterTable: Allowed target ids and the void row per raw id.
@@ -211,8 +295,17 @@ def read_master_table(path: str, labels: LabelsTable,
     allowed = {raw: set() for raw in labels.taxonomy.ids}
     void_ids = set()
     for line, target, row in rows:
-        for cell in row[2:]:
-            for raw in _resolve(cell, labels, f'{path}:{line}'):
+        where, key = f'{path}:{line}', (taxonomy, row[1].strip())
+        cells = [_corrected(cell, key, corrections, where)
+                 for cell in row[2:]]
+        for fix in corrections:
+            for cell in fix.added.get(key, ()):
+                warnings.warn(f'{where}: correction {fix.name!r}: {cell!r} '
+                              f'added to row {key[1]!r} ({fix.reason})',
+                              OntologyWarning)
+                cells.append(cell)
+        for cell in cells:
+            for raw in _resolve(cell, labels, where):
                 if target == VOID_ROW_ID:
                     void_ids.add(raw)
                 else:
@@ -235,13 +328,17 @@ def table_warnings(table: MasterTable, extra: Taxonomy) -> List[str]:
     return messages
 
 
-def load_data_priors(dataset_dir: str,
-                     taxonomy: str) -> Tuple[LabelsTable, MasterTable]:
+def load_data_priors(dataset_dir: str, taxonomy: str,
+                     corrections: Optional[Sequence[Correction]] = None
+                     ) -> Tuple[LabelsTable, MasterTable]:
     """Read ``labels.csv`` and ``master_labels_<taxonomy>.csv`` of a dataset.
 
     Args:
         dataset_dir (str): ``<dataset>`` or ``<dataset>/lists`` folder.
         taxonomy (str): Target taxonomy name.
+        corrections (Sequence[Correction], optional): Default: those of
+            :data:`CORRECTIONS` for the folder's name; ``()`` reads the
+            tables as published.
 
     Returns:
         tuple[LabelsTable, MasterTable]: The two tables.
@@ -255,7 +352,10 @@ def load_data_priors(dataset_dir: str,
     name = osp.basename(osp.normpath(dataset_dir))
     if name == 'lists':
         name = osp.basename(osp.dirname(osp.normpath(dataset_dir)))
-    labels = read_labels_csv(osp.join(lists, 'labels.csv'), name)
+    if corrections is None:
+        corrections = CORRECTIONS.get(name, ())
+    labels = read_labels_csv(osp.join(lists, 'labels.csv'), name, corrections)
     table = read_master_table(
-        osp.join(lists, f'master_labels_{taxonomy}.csv'), labels, taxonomy)
+        osp.join(lists, f'master_labels_{taxonomy}.csv'), labels, taxonomy,
+        corrections)
     return labels, table

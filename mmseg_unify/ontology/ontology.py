@@ -120,7 +120,8 @@ class Ontology:
 
     @classmethod
     def from_data_priors(cls, dataset_dir: str, taxonomy: str,
-                         warn: bool = True) -> 'Ontology':
+                         warn: bool = True,
+                         corrections=None) -> 'Ontology':
         """Build the ontology of a published data-priors table.
 
         Reads ``<dataset_dir>/lists/labels.csv`` and
@@ -132,12 +133,16 @@ class Ontology:
             taxonomy (str): Target taxonomy (``cityscapes``, ``mapillary``,
                 ``offroad``, ``coco``).
             warn (bool): Emit the table's warnings.
+            corrections (Sequence[Correction], optional): Named fixes of
+                known table errors; default: those of
+                :data:`.data_priors.CORRECTIONS` for the dataset, ``()``
+                reads the tables as published.
 
         Returns:
             Ontology: Extra taxonomy from ``labels.csv``; source taxonomy
             from the table's rows.
         """
-        labels, table = load_data_priors(dataset_dir, taxonomy)
+        labels, table = load_data_priors(dataset_dir, taxonomy, corrections)
         ontology = cls(labels.taxonomy, table.source, table.allowed,
                        table.void_ids, table.path,
                        messages=table_warnings(table, labels.taxonomy))

@@ -20,11 +20,12 @@
     OUT/camvid_summary.json
 
 Each row of ``class_dict.csv`` becomes the id of the taxonomy class of the
-same name (case ignored). ``Bridge`` is id 3: data-priors' ``labels.csv``
-names that id "Bicyclist" a second time, so the taxonomy calls it
-"Bicyclist (id 3)"; its ``prepare_camvid.py`` uses the row index, which is
-the same id. A colour that the table lacks is a fault unless
-``--unknown-as-ignore``.
+same name (case ignored), which is the row index as in data-priors'
+``prepare_camvid.py``. ``Bridge`` is id 3 (data-priors' ``labels.csv``
+names that id "Bicyclist" a second time; ``tools/convert_data_priors.py``
+corrects it, see ``camvid-id3-bridge`` in
+``mmseg_unify/ontology/data_priors.py``). A colour that the table lacks is
+a fault unless ``--unknown-as-ignore``.
 """
 import csv
 import os.path as osp
@@ -38,7 +39,6 @@ from mmseg_unify.utils.paths import ontology_file
 NAME = 'camvid'
 TAXONOMY = 'camvid'
 DEFAULT_OUT = 'data/camvid'
-ALIASES = {'bridge': 'bicyclist (id 3)'}
 LABEL_SUFFIX = '_L.png'
 
 
@@ -62,7 +62,7 @@ def colour_table(path: str, taxonomy: Taxonomy) -> Dict[tuple, int]:
             except (KeyError, TypeError, ValueError) as e:
                 raise ConversionError(f'{path}:{line}: expected columns '
                                       f'name,r,g,b; got {row} ({e})') from e
-            key = ALIASES.get(name.lower(), name.lower())
+            key = name.lower()
             if key not in by_name:
                 raise ConversionError(f'{path}:{line}: class {name!r} is '
                                       f'not in {taxonomy.path}')

@@ -25,7 +25,10 @@ Each segment gets the contiguous id of its category in
 ``taxonomies/coco_panoptic.yaml``, found by name (0 person .. 132
 rug-merged, the order of panopticapi's semantic conversion); crowd segments
 keep their category, as in panopticapi; segment id 0 (unlabelled) becomes
-255. A segment id that ``segments_info`` lacks is a fault. The paper uses
+255, the taxonomy's ``void`` (and ignore) id: the maps let it stay
+unlabelled (``coco-void-may-stay-void`` in
+``mmseg_unify/ontology/data_priors.py`` for the Cityscapes table), so it
+is pseudo-labelled only where the teacher is sure. A segment id that ``segments_info`` lacks is a fault. The paper uses
 the urban images only: ``--subset-lists DIR`` converts the image ids listed in
 ``DIR/<split>_urban_subset.txt`` (data-priors' ``coco/lists``), and only
 those images are linked, so ``OUT/<split>2017`` is the folder of those.

@@ -1,7 +1,14 @@
-# ApolloScape scene parsing (urban extra): ColorImage/ and Label/ as released
-# (Record*/Camera */<name>.jpg and <name>_bin.png).
-# Pseudo-labelling input (raw ids of taxonomies/apolloscape.yaml). Maps:
-# ontology_maps/maps/apolloscape_to_<source>.yaml for cityscapes, mapillary:
+# ApolloScape scene parsing (urban extra, paper Tab. I). Its labels already
+# are id PNGs (raw ids of ontology_maps/taxonomies/apolloscape.yaml), read
+# where they are; check them (nothing is written but the summary, to
+# work_dirs/dataset_checks/) with
+#   python tools/dataset_converters/apolloscape.py data/apolloscape --nproc 8
+# data/apolloscape is one road folder as released (e.g. a link to
+# road01_ins/): ColorImage/Record*/Camera */<name>.jpg and
+# Label/Record*/Camera */<name>_bin.png. For several road folders, merge
+# them into one or add one config per folder.
+# Maps: ontology_maps/maps/apolloscape_to_<source>.yaml for cityscapes,
+# mapillary:
 #   python tools/pseudo_label.py TEACHER_CFG CKPT --extra THIS_CONFIG \
 #       --ontology apolloscape_to_cityscapes \
 #       --out work_dirs/pseudo_labels/cityscapes/apolloscape

@@ -1,8 +1,13 @@
-# IDD segmentation (urban extra): leftImg8bit/ and the id label files written
-# by IDD's createLabels script (ids of ontology_maps/taxonomies/idd.yaml);
-# adjust seg_map_suffix to their names.
-# Pseudo-labelling input (raw ids of taxonomies/idd.yaml). Maps:
-# ontology_maps/maps/idd_to_<source>.yaml for cityscapes, mapillary:
+# IDD segmentation, part I (IDD_Segmentation, urban extra, paper Tab. I;
+# part II, idd20kII, is idd_part2_extra.py). Render its polygon JSON with
+#   python tools/dataset_converters/idd.py SRC --nproc 8
+# (SRC: leftImg8bit/<split>/<seq>/<frame>_leftImg8bit.png and
+# gtFine/<split>/<seq>/<frame>_gtFine_polygons.json), which writes
+# data/idd/leftImg8bit/<split>/<seq>/<frame>_leftImg8bit.png (links) and
+# data/idd/gtFine/<split>/<seq>/<frame>_gtFine_labelids.png (raw ids of
+# ontology_maps/taxonomies/idd.yaml, not IDD's level ids). This config reads
+# the train split.
+# Maps: ontology_maps/maps/idd_to_<source>.yaml for cityscapes, mapillary:
 #   python tools/pseudo_label.py TEACHER_CFG CKPT --extra THIS_CONFIG \
 #       --ontology idd_to_cityscapes \
 #       --out work_dirs/pseudo_labels/cityscapes/idd

@@ -1,8 +1,12 @@
-# nuImages (urban extra): semantic masks rendered with the nuImages devkit (ids
-# of ontology_maps/taxonomies/nuimages.yaml) into masks/, same relative paths
-# as samples/.
-# Pseudo-labelling input (raw ids of taxonomies/nuimages.yaml). Maps:
-# ontology_maps/maps/nuimages_to_<source>.yaml for cityscapes, mapillary:
+# nuImages (urban extra, paper Tab. I). Render the semantic masks from its
+# JSON tables (RLE masks; no devkit needed) with
+#   python tools/dataset_converters/nuimages.py SRC --nproc 8
+# (SRC: samples/<CAM>/<name>.jpg and v1.0-train/, v1.0-val/ tables), which
+# writes data/nuimages/samples/<CAM>/<name>.jpg (links, key frames only) and
+# data/nuimages/masks/<CAM>/<name>.png (raw ids of
+# ontology_maps/taxonomies/nuimages.yaml; not the devkit's own indices).
+# Maps: ontology_maps/maps/nuimages_to_<source>.yaml for cityscapes,
+# mapillary:
 #   python tools/pseudo_label.py TEACHER_CFG CKPT --extra THIS_CONFIG \
 #       --ontology nuimages_to_cityscapes \
 #       --out work_dirs/pseudo_labels/cityscapes/nuimages

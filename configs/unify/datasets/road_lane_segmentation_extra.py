@@ -1,10 +1,14 @@
-# Makassar road lane segmentation ('Lanes', urban extra): images/ and id labels
-# (ontology_maps/taxonomies/road_lane_segmentation.yaml) in labels/, same file
-# names.
-# Pseudo-labelling input (raw ids of taxonomies/road_lane_segmentation.yaml).
-# Maps:
-# ontology_maps/maps/road_lane_segmentation_to_<source>.yaml for cityscapes,
-# mapillary:
+# Makassar road lane segmentation ('Lanes', urban extra, paper Tab. I).
+# Convert its colour masks (the download: <split>/images/<name>.jpg and
+# <split>/masks/<name>.png) with
+#   python tools/dataset_converters/road_lane.py SRC --nproc 8
+# which writes data/road_lane_segmentation/images/<split>/<name>.jpg (links)
+# and labels/<split>/<name>.png (raw ids of
+# ontology_maps/taxonomies/road_lane_segmentation.yaml); this config reads
+# both folders recursively. The images are JPEG (data-priors' DatasetClasses
+# reads <split>/images/*.jpg).
+# Maps: ontology_maps/maps/road_lane_segmentation_to_<source>.yaml for
+# cityscapes, mapillary:
 #   python tools/pseudo_label.py TEACHER_CFG CKPT --extra THIS_CONFIG \
 #       --ontology road_lane_segmentation_to_cityscapes \
 #       --out work_dirs/pseudo_labels/cityscapes/road_lane_segmentation
@@ -16,5 +20,5 @@ test_dataloader = dict(
         data_prefix=dict(
             img_path='images',
             seg_map_path='labels'),
-        img_suffix='.png',
+        img_suffix='.jpg',
         seg_map_suffix='.png'))
