@@ -97,3 +97,43 @@ def test_print_config_and_no_priors(setup):
     assert "type='OntologyConstrainedInference'" in out
     assert "prob=1.0" not in out  # --no-flip
     assert not osp.exists(str(setup['base'] / 'np'))
+
+
+def run_tool(setup, *args):
+    cmd = [sys.executable, 'tools/pseudo_label.py', TEACHER, setup['ckpt'],
+           '--extra', EXTRA, '--num-workers', '0', '--scales', '1',
+           '--no-flip', '--cfg-options', 'test_dataloader.dataset.data_root='
+           + osp.join(setup['data'], 'demo_split'), *args]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_config_goes_to_the_log_file_and_logs_beside_the_labels(setup):
+    out = str(setup['base'] / 'quiet' / 'demo_split')
+    proc = run_tool(setup, '--out', out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    console = proc.stdout + proc.stderr
+    # the default work dir is OUT_work, next to OUT (one folder for both)
+    logs = [osp.join(r, f) for r, _, files in os.walk(out + '_work')
+            for f in files if f.endswith('.log')]
+    assert len(logs) == 1
+    with open(logs[0]) as f:
+        log = f.read()
+    assert "type='OntologyConstrainedTTAModel'" in log
+    assert "type='OntologyConstrainedTTAModel'" not in console
+    assert f'composed config: in {logs[0]} and ' in console
+    assert '[pseudo-label] 5 images' in console  # progress still shown
+
+
+def test_a_work_dir_inside_the_dataset_is_refused_before_any_write(setup):
+    images = osp.join(setup['data'], 'demo_split', 'img_dir', 'train')
+    before = sorted(os.listdir(images))
+    out = str(setup['base'] / 'refused')
+    proc = run_tool(setup, '--out', out, '--work-dir',
+                    osp.join(images, 'logs'))
+    assert proc.returncode != 0
+    assert f'--work-dir {osp.join(images, "logs")} lies inside the ' \
+        f'dataset folder {osp.realpath(images)}' in proc.stderr
+    assert sorted(os.listdir(images)) == before
+    assert not osp.exists(out)

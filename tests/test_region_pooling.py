@@ -258,8 +258,9 @@ def test_unify_demo_passes_pooling_to_the_priors_labels_only(monkeypatch):
     assert demo.region_tag(args) == \
         '_region-w1-ambiguous-no-void-keep-lane_marking'
     assert demo.region_tag(demo.parse_args([])) == ''
+    from mmseg_unify.experiments import unify_demo_steps
     calls = []
-    monkeypatch.setattr(demo, 'run', calls.append)
+    monkeypatch.setattr(unify_demo_steps, 'run', calls.append)
     tta = dict(scales=[1.0], flip=False)
     for priors in (True, False):
         demo.pseudo_label('c.pth', 'demo_coarse', 'pl', priors, tta,

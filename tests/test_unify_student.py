@@ -299,7 +299,8 @@ def test_student_options_set_the_right_folders(unify_demo):
 
 def test_finetune_resumes_from_its_own_checkpoint(unify_demo, tmp_path,
                                                   monkeypatch):
-    monkeypatch.setattr(unify_demo, 'ROOT', str(tmp_path))
+    from mmseg_unify.experiments import unify_demo_steps
+    monkeypatch.setattr(unify_demo_steps, 'ROOT', str(tmp_path))
     first = unify_demo.finetune_options(0, 'best.pth', 'ft',
                                         unify_demo.FULL)
     assert 'load_from=best.pth' in first
@@ -312,12 +313,14 @@ def test_finetune_resumes_from_its_own_checkpoint(unify_demo, tmp_path,
 
 def test_pseudo_label_step_leaves_done_to_the_tool(unify_demo, monkeypatch):
     """No second definition of "finished": the tool's manifest decides."""
+    from mmseg_unify.experiments import unify_demo_steps
     calls = []
-    monkeypatch.setattr(unify_demo, 'run', calls.append)
+    monkeypatch.setattr(unify_demo_steps, 'run', calls.append)
     unify_demo.pseudo_label('c.pth', 'demo_coarse', 'pl', False,
                             dict(scales=[0.5, 1.0], flip=False))
     cmd = calls[0]
-    assert cmd[1:3] == [unify_demo.tool('pseudo_label'), unify_demo.TEACHER]
+    assert cmd[1:3] == [unify_demo_steps.tool('pseudo_label'),
+                        unify_demo.TEACHER]
     assert cmd[1].endswith(osp.join('tools', 'pseudo_label.py'))
     assert cmd[cmd.index('--out') + 1] == 'pl'
     assert '--no-priors' in cmd and '--no-flip' in cmd
@@ -341,7 +344,8 @@ def fake_result(shift):
 
 def test_tables(unify_demo):
     results = [fake_result(0), fake_result(2)]
-    models = unify_demo.models_table(results, [0, 1]).splitlines()
+    models = unify_demo.models_table(
+        results, [0, 1], list(unify_demo.EVAL_SETS)).splitlines()
     assert models[0].startswith('| model (seeds 0, 1) | demo_urban val')
     assert models[2] == '| teacher | 61.00 ± 1.41 | 61.00 ± 1.41 | ' \
         '61.00 ± 1.41 |'

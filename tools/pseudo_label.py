@@ -6,7 +6,8 @@
         [--no-priors] [--scales 0.5 0.75 1 ...] [--no-flip] \\
         [--void-threshold 0.5] [--colorize] [--num-panels N] [--no-resume] \\
         [--region-weight W] [--region-rule RULE] [--region-keep CLASS ...] \\
-        [--num-workers N] [--work-dir DIR] [--cfg-options k=v ...] \\
+        [--label-input {zeros,extra}] [--num-workers N] [--work-dir DIR] \\
+        [--cfg-options k=v ...] \\
         [--launcher {none,pytorch,slurm,mpi}]
 
     # several processes (GPUs, or CPU processes with gloo):
@@ -26,6 +27,11 @@ Interrupted runs resume where they stopped (same command).
 ``--region-weight`` pools the constrained scores over the connected regions
 of the extra dataset's own labels before the decision (see
 ``docs/en/region_pooling.md``); 0, the default, labels as without it.
+A LAD teacher (``LabelNoisingDataPreprocessor``) reads a zero label channel
+by default; ``--label-input extra`` gives it the extra dataset's own labels
+(their raw ids, class-wise noised, resized and flipped with every TTA
+copy). Logs go to ``OUT_work`` (next to ``OUT`` and ``OUT_vis``); the
+composed config is written to the log file, not to the console.
 """
 import argparse
 import copy
@@ -44,10 +50,14 @@ from mmseg_unify.models.region_pooling import RULES
 from mmseg_unify.utils.cli import add_common_args
 from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.dist import prepare_cpu_distributed
+from mmseg_unify.utils.output_guard import check_output_folders, input_folders
 from mmseg_unify.utils.pseudo_label_manifest import read_manifest
+from mmseg_unify.utils.quiet_runner import (FileOnlyConfigRunner,
+                                            config_location)
 from mmseg_unify.utils.tta_config import check_scales, set_tta
 
 LABEL_INPUT_PREPROCESSORS = ('LabelNoisingDataPreprocessor', )
+LABEL_INPUTS = ('zeros', 'extra')
 
 
 def parse_args(argv=None):
@@ -118,6 +128,12 @@ def parse_args(argv=None):
         'and panels) are moved aside and deleted before any new label is '
         'written, so an interrupted run never leaves labels of two runs')
     parser.add_argument(
+        '--label-input',
+        choices=LABEL_INPUTS,
+        default='zeros',
+        help='label channel of a LAD teacher: zeros (default) or extra (the '
+        'extra dataset\'s own labels, class-wise noised per image)')
+    parser.add_argument(
         '--num-workers', type=int, help='dataloader workers per process')
     parser.add_argument(
         '--print-config',
@@ -138,25 +154,46 @@ def parse_args(argv=None):
     return args
 
 
-def teacher_for_pseudo_labels(model: dict) -> dict:
-    """The teacher model config as ``tools/test.py`` builds it, except that
-    a LAD teacher predicts with a zero label channel: the extra dataset's
-    labels are in another taxonomy than the one it was trained with.
+def teacher_for_pseudo_labels(model: dict,
+                              label_input: str = 'zeros') -> dict:
+    """The teacher model config as ``tools/test.py`` builds it, except for
+    the label channel of a LAD teacher.
+
+    The extra dataset's labels are in another taxonomy than the one the
+    teacher was trained with. With ``'zeros'`` it predicts from the image
+    alone; with ``'extra'`` its channel is the extra labels noised with one
+    value per distinct raw id per image (``label_ids='any'``): class-wise
+    noise carries only which pixels share a label, not which class it is.
 
     Args:
         model (dict): The teacher config's ``model``.
+        label_input (str): ``'zeros'`` or ``'extra'``. Default: 'zeros'.
 
     Returns:
-        dict: A copy, ``data_preprocessor.test_label='zeros'`` for LAD.
+        dict: A copy with ``data_preprocessor.test_label`` (and
+        ``label_ids``) set for a LAD teacher.
+
+    Raises:
+        ValueError: ``'extra'`` for a teacher without a label channel.
     """
     model = copy.deepcopy(model)
     pre = model.get('data_preprocessor') or {}
-    if pre.get('type') in LABEL_INPUT_PREPROCESSORS \
-            and pre.get('test_label', 'noised') != 'zeros':
+    if pre.get('type') not in LABEL_INPUT_PREPROCESSORS:
+        if label_input != 'zeros':
+            raise ValueError(
+                f'--label-input {label_input}: the teacher has no label '
+                f'channel (model.data_preprocessor.type is '
+                f'{pre.get("type")!r}, not one of '
+                f'{LABEL_INPUT_PREPROCESSORS})')
+        return model
+    if label_input == 'extra':
+        pre.update(test_label='noised', label_ids='any')
+        what = 'the extra labels, noised (test_label=noised, label_ids=any)'
+    else:
         pre['test_label'] = 'zeros'
-        print_log('[pseudo-label] LAD teacher: predicting with a zero label '
-                  'channel (model.data_preprocessor.test_label=zeros)',
-                  logger='current')
+        what = 'a zero label channel (test_label=zeros)'
+    print_log(f'[pseudo-label] LAD teacher: predicting with {what}',
+              logger='current')
     return model
 
 
@@ -197,7 +234,7 @@ def build_config(args) -> Config:
         cfg[key] = None
     cfg.model = dict(
         type='OntologyConstrainedTTAModel',
-        module=teacher_for_pseudo_labels(cfg.model),
+        module=teacher_for_pseudo_labels(cfg.model, args.label_input),
         ontology=ontology,
         priors=not args.no_priors,
         void_threshold=args.void_threshold,
@@ -221,10 +258,25 @@ def build_config(args) -> Config:
         cfg.env_cfg.dist_cfg['backend'] = 'gloo'
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    cfg.work_dir = args.work_dir or osp.join(
-        'work_dirs', 'pseudo_label',
-        osp.basename(osp.normpath(args.out)))
+    cfg.work_dir = args.work_dir or default_work_dir(args.out)
+    check_work_dir(cfg)
     return cfg
+
+
+def default_work_dir(out: str) -> str:
+    """``OUT_work``: the logs beside the labels (and ``OUT_vis``)."""
+    return osp.normpath(out) + '_work'
+
+
+def check_work_dir(cfg: Config) -> None:
+    """Refuse a work dir in the extra dataset's folders before the runner
+    writes its first log line there (the hook checks ``--out`` itself)."""
+    dataset = cfg.test_dataloader.dataset
+    root = dataset.get('data_root') or ''
+    prefixes = [osp.join(root, p)
+                for p in (dataset.get('data_prefix') or {}).values() if p]
+    check_output_folders({'--work-dir': cfg.work_dir},
+                         input_folders([], prefixes or [root]))
 
 
 def run(cfg: Config) -> Runner:
@@ -235,7 +287,8 @@ def run(cfg: Config) -> Runner:
         Runner: The runner after ``test()``.
     """
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = FileOnlyConfigRunner.from_cfg(cfg)
+    print_log(config_location(runner), logger='current')
     try:
         runner.test()
     except BaseException:

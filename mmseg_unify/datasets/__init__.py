@@ -8,4 +8,3 @@ from .transforms import LoadAnnotations16Bit  # noqa: F401  (register)
 from .unlabelled_dataset import UnlabelledDataset
 
 __all__ = ['DemoUrbanDataset', 'UnlabelledDataset', 'generate_demo_data']
-

@@ -18,7 +18,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .checkpoint_paths import resolve_checkpoint
 from .label_io import write_bytes_atomic, write_json_atomic
@@ -29,6 +29,8 @@ _CHECKOUT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ROOT = _CHECKOUT if osp.realpath(TOOLS) == osp.realpath(
     osp.join(_CHECKOUT, 'tools')) else os.getcwd()
 FINISHED = 'finished.json'  # written into a training work dir at its end
+RUN = 'run.json'  # its config and options, written before it starts
+SETTINGS = ('short', 'full', 'quick')  # of the demo pipelines
 
 
 def run(cmd: Sequence[str], cwd: str = ROOT) -> None:
@@ -126,9 +128,12 @@ def train(config: str,
     Returns:
         str: The run's best (else last) checkpoint.
     """
+    check_same_run(work_dir, config, options)
     if finished(work_dir, iters):
         print(f'\n{work_dir}: already trained, skipping', flush=True)
         return best_checkpoint(work_dir)
+    write_json_atomic(osp.join(ROOT, work_dir, RUN),
+                      dict(config=config, options=list(options)))
     cmd = [sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir',
            work_dir]
     if options:
@@ -138,8 +143,42 @@ def train(config: str,
     run(cmd)
     checkpoint = best_checkpoint(work_dir)
     write_json_atomic(osp.join(ROOT, work_dir, FINISHED),
-                      dict(checkpoint=checkpoint, config=config))
+                      dict(checkpoint=checkpoint, config=config,
+                           options=list(options)))
     return checkpoint
+
+
+def check_same_run(work_dir: str, config: str,
+                   options: Sequence[str]) -> None:
+    """Refuse to continue (or reuse) a run started with other settings.
+
+    :func:`train` records the config and ``--cfg-options`` of a run in
+    ``run.json`` before it starts; a restart with other ones would resume
+    (or skip as finished) a run of another schedule or seed and mix two
+    runs' results. ``load_from`` is left out of the comparison (a resumed
+    fine-tuning run clears it, see ``tools/unify_demo.py``). Work dirs
+    without ``run.json`` (older versions) pass.
+
+    Raises:
+        RuntimeError: Naming the work dir and both settings.
+    """
+    path = osp.join(ROOT, work_dir, RUN)
+    if not osp.isfile(path):
+        return
+    with open(path) as f:
+        before = json.load(f)
+    now = dict(config=config, options=list(options))
+
+    def identity(run: dict) -> dict:
+        kept = [o for o in run.get('options', [])
+                if not o.startswith('load_from=')]
+        return dict(config=run.get('config'), options=kept)
+
+    if identity(before) != identity(now):
+        raise RuntimeError(
+            f'{work_dir} holds a run of other settings: {before} (now '
+            f'{now}). Use another --work-dir (each setting of the demo '
+            'pipelines has its own by default) or delete that folder.')
 
 
 def test(config: str,
@@ -185,18 +224,42 @@ def write_results(work_dir: str, markdown: str, data) -> str:
     return folder
 
 
+def mean_std(values: Sequence[float]) -> Tuple[float, float]:
+    """Mean and sample standard deviation (0.0 for a single value)."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, (sum((v - mean)**2 for v in values) /
+                  (len(values) - 1))**0.5
+
+
 def summary(values: List[float]) -> str:
     """``mean`` or ``mean ± std`` (sample std) of a list of numbers."""
-    mean = sum(values) / len(values)
+    mean, std = mean_std(values)
     if len(values) == 1:
         return f'{mean:.2f}'
-    std = (sum((v - mean)**2 for v in values) / (len(values) - 1))**0.5
     return f'{mean:.2f} ± {std:.2f}'
 
 
 def config_name(config: str) -> str:
     """A config's file name without directory and ``.py``."""
     return osp.splitext(osp.basename(config))[0]
+
+
+def setting_of(args) -> str:
+    """``'full'``, ``'quick'`` or ``'short'`` (the default) of a demo
+    pipeline's parsed ``--full`` / ``--quick`` flags."""
+    return 'full' if args.full else 'quick' if args.quick else 'short'
+
+
+def setting_work_dir(pipeline: str, setting: str) -> str:
+    """``work_dirs/<pipeline>`` for the default setting, else
+    ``work_dirs/<pipeline>_<setting>``: settings never share runs."""
+    if setting not in SETTINGS:
+        raise ValueError(f'setting must be one of {SETTINGS}, got '
+                         f'{setting!r}')
+    suffix = '' if setting == 'short' else f'_{setting}'
+    return osp.join('work_dirs', pipeline + suffix)
 
 
 def seed_work_dir(root: str, seed: int, config: str,
