@@ -26,11 +26,12 @@ import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
-from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, finished,
-                                          run, schedule_options,
-                                          seed_work_dir, setting_of,
-                                          setting_work_dir, summary, test,
-                                          tool, train, write_results)
+from mmseg_unify.utils.experiment import (ROOT, add_pipeline_args,
+                                          best_checkpoint, finished,
+                                          resolve_pipeline_args, run,
+                                          schedule_options, seed_work_dir,
+                                          summary, test, tool, train,
+                                          write_results)
 from mmseg_unify.utils.progress import Progress
 from mmseg_unify.visualization.results_chart import (save_results_figure,
                                                      seeds_text)
@@ -63,27 +64,15 @@ ITERATIONS = dict(quick=200, short=300, full=None)
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--work-dir',
-        help='default: work_dirs/demo (short), work_dirs/demo_full, '
-        'work_dirs/demo_quick')
-    setting = parser.add_mutually_exclusive_group()
-    setting.add_argument(
-        '--full', action='store_true',
-        help="the configs' own 1000-iteration schedules (the results page)")
-    setting.add_argument(
-        '--quick', action='store_true',
-        help='200 iterations per run: a smoke run of the whole pipeline')
+    add_pipeline_args(
+        parser, 'demo',
+        full_help="the configs' own 1000-iteration schedules (the results "
+        'page)',
+        quick_help='200 iterations per run: a smoke run of the whole pipeline')
     parser.add_argument(
         '--iters', type=int, default=None,
         help='iterations of every run (overrides the setting\'s)')
-    parser.add_argument(
-        '--seeds', type=int, nargs='+', default=[0],
-        help='seeds; several give mean ± std per run')
-    args = parser.parse_args(argv)
-    args.setting = setting_of(args)
-    args.work_dir = args.work_dir or setting_work_dir('demo', args.setting)
-    return args
+    return resolve_pipeline_args(parser.parse_args(argv), 'demo')
 
 
 def iterations(args) -> int:

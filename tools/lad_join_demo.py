@@ -32,9 +32,10 @@ from mmseg_unify.experiments.unify_demo_steps import (EXTRAS, FINETUNES,
                                                       finetune_options,
                                                       pseudo_label, quality,
                                                       student_options)
-from mmseg_unify.utils.experiment import (ROOT, best_checkpoint, config_name,
-                                          finished, seed_work_dir,
-                                          setting_of, setting_work_dir,
+from mmseg_unify.utils.experiment import (ROOT, add_pipeline_args,
+                                          best_checkpoint, config_name,
+                                          finished, resolve_pipeline_args,
+                                          seed_work_dir, setting_work_dir,
                                           summary, train, write_results)
 from mmseg_unify.utils.progress import Progress
 from mmseg_unify.utils.tta_config import describe_tta
@@ -55,24 +56,17 @@ KINDS = {True: 'with priors', False: 'without priors'}
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    setting = parser.add_mutually_exclusive_group()
-    setting.add_argument('--full', action='store_true',
-                         help='schedules and TTA of tools/unify_demo.py '
-                         '--full, teachers of tools/demo.py --full')
-    setting.add_argument('--quick', action='store_true',
-                         help='the --quick settings')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    add_pipeline_args(
+        parser, 'lad_join_demo',
+        full_help='schedules and TTA of tools/unify_demo.py --full, teachers '
+        'of tools/demo.py --full',
+        quick_help='the --quick settings')
     parser.add_argument('--demo-work-dir',
                         help="tools/demo.py's work dir with the teachers "
                         '(default: that of the same setting)')
     parser.add_argument('--no-student', action='store_true',
                         help='compare the labels only')
-    parser.add_argument('--work-dir', help='default: work_dirs/'
-                        'lad_join_demo (short), ..._full, ..._quick')
-    args = parser.parse_args(argv)
-    args.setting = setting_of(args)
-    args.work_dir = args.work_dir or setting_work_dir('lad_join_demo',
-                                                      args.setting)
+    args = resolve_pipeline_args(parser.parse_args(argv), 'lad_join_demo')
     args.demo_work_dir = args.demo_work_dir or setting_work_dir(
         'demo', args.setting)
     return args

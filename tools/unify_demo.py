@@ -55,9 +55,10 @@ from mmseg_unify.experiments.unify_demo_steps import (EVAL_SETS, EXTRAS,
                                                       labelled, pseudo_label,
                                                       quality,
                                                       student_options, tested)
-from mmseg_unify.utils.experiment import (best_checkpoint, config_name,
-                                          finished, schedule_options,
-                                          setting_of, setting_work_dir, train,
+from mmseg_unify.utils.experiment import (add_pipeline_args,
+                                          best_checkpoint, config_name,
+                                          finished, resolve_pipeline_args,
+                                          schedule_options, train,
                                           write_results)
 from mmseg_unify.utils.progress import Progress
 from mmseg_unify.utils.unify_report import (figure_panels, models_table,
@@ -70,20 +71,11 @@ FULL, QUICK = STEPS['full'], STEPS['quick']
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--work-dir',
-        help='default: work_dirs/unify_demo (short), work_dirs/unify_demo_'
-        'full, work_dirs/unify_demo_quick')
-    setting = parser.add_mutually_exclusive_group()
-    setting.add_argument(
-        '--full', action='store_true',
-        help='the schedules and TTA of the results page')
-    setting.add_argument(
-        '--quick', action='store_true',
-        help='short schedules and single-scale pseudo-labels: a smoke run')
-    parser.add_argument(
-        '--seeds', type=int, nargs='+', default=[0],
-        help='seeds; several give mean ± std per row')
+    add_pipeline_args(
+        parser, 'unify_demo',
+        full_help='the schedules and TTA of the results page',
+        quick_help='short schedules and single-scale pseudo-labels: a smoke '
+        'run')
     parser.add_argument(
         '--iterations', type=int, choices=[1, 2], default=1,
         help='2: the fine-tuned students label the extras again and a '
@@ -106,11 +98,7 @@ def parse_args(argv=None):
     parser.add_argument('--region-rule', default='ambiguous-no-void')
     parser.add_argument('--region-keep', nargs='+', default=[],
                         metavar='CLASS')
-    args = parser.parse_args(argv)
-    args.setting = setting_of(args)
-    args.work_dir = args.work_dir or setting_work_dir('unify_demo',
-                                                      args.setting)
-    return args
+    return resolve_pipeline_args(parser.parse_args(argv), 'unify_demo')
 
 
 def region_flags(args) -> List[str]:

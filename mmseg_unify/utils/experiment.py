@@ -252,6 +252,34 @@ def setting_of(args) -> str:
     return 'full' if args.full else 'quick' if args.quick else 'short'
 
 
+def add_pipeline_args(parser, pipeline: str, full_help: str,
+                      quick_help: str) -> None:
+    """``--work-dir``, ``--full`` / ``--quick`` and ``--seeds`` of a demo
+    pipeline (see :func:`resolve_pipeline_args`).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        pipeline (str): Its name, the default work dir's.
+        full_help (str): What ``--full`` runs.
+        quick_help (str): What ``--quick`` runs.
+    """
+    parser.add_argument(
+        '--work-dir', help=f'default: work_dirs/{pipeline} (short), '
+        f'work_dirs/{pipeline}_full, work_dirs/{pipeline}_quick')
+    setting = parser.add_mutually_exclusive_group()
+    setting.add_argument('--full', action='store_true', help=full_help)
+    setting.add_argument('--quick', action='store_true', help=quick_help)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='seeds; several give mean ± std')
+
+
+def resolve_pipeline_args(args, pipeline: str):
+    """Set ``args.setting`` and the setting's default ``args.work_dir``."""
+    args.setting = setting_of(args)
+    args.work_dir = args.work_dir or setting_work_dir(pipeline, args.setting)
+    return args
+
+
 def setting_work_dir(pipeline: str, setting: str) -> str:
     """``work_dirs/<pipeline>`` for the default setting, else
     ``work_dirs/<pipeline>_<setting>``: settings never share runs."""
