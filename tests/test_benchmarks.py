@@ -175,6 +175,20 @@ def test_pseudo_label_tables(bench):
     assert large[2] == '| direct | 10.0 | 8.0 | 80.0% | 900 | 300 |'
 
 
+def test_region_pooling_table_and_weight_check(bench):
+    bench_rp = bench('bench_region_pooling')
+    lines = bench_rp.pooling_table([dict(
+        case='demo', seconds=4.0, pooling_seconds=0.1, plain_seconds=3.9,
+        peak_rss_mb=500.2, plain_peak_rss_mb=490.0)]).splitlines()
+    assert lines[0].startswith('| case | run with pooling (s) |')
+    assert 'pooling share (target < 5%)' in lines[0]
+    assert lines[2] == '| demo | 4.00 | 0.100 | 2.50% | 3.90 | 500 / 490 |'
+    assert bench_rp.parse_args(['--region-weight', '0.25']).region_weight \
+        == 0.25
+    with pytest.raises(SystemExit):
+        bench_rp.parse_args(['--region-weight', '0'])
+
+
 def test_interleaved_rounds_rotate_and_ratio_targets(bench):
     common = bench('common')
     calls = []

@@ -1,6 +1,7 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """The shared rules of the dataset converters
-(``mmseg_unify/utils/conversion.py`` and ``conversion_cli.py``)."""
+(``mmseg_unify/utils/conversion.py``, ``conversion_cli.py`` and
+``conversion_summary.py``)."""
 import json
 import os
 import os.path as osp
@@ -15,7 +16,7 @@ from mmseg_unify.utils.conversion import (ConversionError, check_ids,
                                           check_output_root, colours_to_ids,
                                           id_counts, needs_writing,
                                           panoptic_ids)
-from mmseg_unify.utils.conversion_cli import ConversionSummary
+from mmseg_unify.utils.conversion_summary import ConversionSummary
 from mmseg_unify.utils.label_io import write_png_atomic
 
 

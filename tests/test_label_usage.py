@@ -15,9 +15,10 @@ import torch
 from torch import nn
 
 from helpers import ROOT, load_tool, random_seg_batch, save_seeded_checkpoint
-from mmseg_unify.evaluation.label_usage import (THRESHOLDS, attribution,
-                                                label_usage, prepare_images,
-                                                summary_line, verdict)
+from mmseg_unify.evaluation.label_usage import (attribution, label_usage,
+                                                prepare_images)
+from mmseg_unify.evaluation.label_usage_verdict import (THRESHOLDS,
+                                                        summary_line, verdict)
 from mmseg_unify.models.data_preprocessor import LabelNoisingDataPreprocessor
 from mmseg_unify.visualization.label_usage_chart import (
     label_usage_figure, save_label_usage_chart)

@@ -17,7 +17,8 @@ from mmseg_unify.ontology import Ontology, OntologyWarning, TaxonomyError
 from mmseg_unify.ontology import map_audit as ma
 from mmseg_unify.ontology import map_draft as md
 from mmseg_unify.ontology.evidence import (Evidence, cooccurrence,
-                                           count_label_files, select_classes)
+                                           count_label_files)
+from mmseg_unify.ontology.evidence_fit import select_classes
 from mmseg_unify.ontology.taxonomy import Taxonomy, TaxonomyClass
 from mmseg_unify.ontology.yaml_io import dump_map
 from mmseg_unify.visualization import draw_evidence_heatmap

@@ -46,11 +46,11 @@ import numpy as np
 from mmseg_unify.ontology import Ontology, TaxonomyError
 from mmseg_unify.ontology import map_audit as ma
 from mmseg_unify.ontology import map_draft as md
-from mmseg_unify.ontology.evidence import (Evidence, confusion_matrix,
-                                           count_label_files)
-from mmseg_unify.ontology.map_file import draft_message, load_map_spec
-from mmseg_unify.ontology.stats import (count_pixels, kind_shares,
-                                        list_label_files)
+from mmseg_unify.ontology import report as rp
+from mmseg_unify.ontology.evidence import Evidence
+from mmseg_unify.ontology.evidence_fit import calibrated, confusion_matrix
+from mmseg_unify.ontology.map_file import load_map_spec
+from mmseg_unify.ontology.stats import count_pixels, list_label_files
 from mmseg_unify.utils.config_ref import read_config
 from mmseg_unify.utils.label_io import write_bytes_atomic
 
@@ -115,31 +115,6 @@ def parse_args(argv=None):
     return args
 
 
-def map_table(ontology: Ontology,
-              counts: Optional[np.ndarray] = None) -> str:
-    """The map as a table, with pixel counts and shares if given."""
-    header = ['id', 'extra class', 'allowed source classes', 'kind']
-    if counts is not None:
-        header += ['pixels', 'share']
-    rows, kinds = [header], ontology.kinds()
-    total = max(int(counts.sum()), 1) if counts is not None else 1
-
-    def pixels(raw):
-        if counts is None:
-            return []
-        return [str(counts[raw]), f'{100 * counts[raw] / total:.2f}%']
-
-    for cls in ontology.extra.classes:
-        rows.append([str(cls.id), cls.name,
-                     ', '.join(ontology.allowed_names(cls.id)),
-                     kinds[cls.id]] + pixels(cls.id))
-    ignore = ontology.extra.ignore_index
-    if counts is not None and ignore not in ontology.extra.ids:
-        rows.append([str(ignore), '(ignore index)', 'void', kinds[ignore]] +
-                    pixels(ignore))
-    return ma.text_table(rows)
-
-
 def main(argv=None) -> int:
     """Run the tool; returns the exit status (1 on any map, label or
     evidence error, printed to stderr with the file, line, id or flag at
@@ -173,28 +148,14 @@ def report(args) -> None:
     if not args.map:
         raise ValueError('give a MAP (or --audit/--suggest)')
     ontology = load_map(args.map)
-    print(f'map: {ontology.path}')
-    print(f'extra: {ontology.extra.name} ({ontology.extra.path}) -> '
-          f'source: {ontology.source.name} ({ontology.source.path}), '
-          f'{ontology.num_classes} classes')
-    counts = None
+    print(rp.map_heading(ontology))
+    counts, files = None, []
     if args.labels:
         files = list_label_files(args.labels, args.suffix)
         print(f'counting pixels in {len(files)} label files under '
               f'{args.labels}')
         counts = count_pixels(ontology, files)
-    print(map_table(ontology, counts))
-    messages = list(ontology.messages)
-    if load_map_spec(ontology.path, warn_draft=False).draft:
-        messages.insert(0, draft_message(ontology.path))
-    print(f'\nwarnings ({len(messages)}):')
-    for message in messages:
-        print(f'  - {message}')
-    if counts is not None:
-        shares = kind_shares(ontology, counts)
-        print(f'\npixels: {int(counts.sum())} in {len(files)} files; ' +
-              ', '.join(f'{kind}: {100 * v:.2f}%'
-                        for kind, v in shares.items()))
+    print(rp.map_report(ontology, counts, len(files)))
 
 
 # ------------------------------------------------------------- evidence
@@ -276,38 +237,16 @@ def gather_evidence(args, reference: Optional[Ontology],
     return evidence, calibration
 
 
-def truth_keys(args, ontology: Ontology, evidence: Evidence,
-               thresholds) -> set:
-    """The flags a ground truth in source ids raises on the same images."""
-    labels, prefix = (evidence.meta.get(k)
-                      for k in ('label_files', 'label_prefix'))
-    if not labels or not prefix:
-        raise ValueError(f'--truth {args.truth}: the evidence does not list '
-                         'its label files')
-    truth = [osp.join(args.truth, osp.relpath(p, prefix)) for p in labels]
-    counts = count_label_files(ontology, labels, truth)
-    flags = ma.audit_map(ontology, Evidence.from_matrix(counts, ontology),
-                         thresholds)
-    return {f.key for f in flags}
-
-
 def print_audit(args, ontology: Ontology, evidence: Evidence,
                 confusion: np.ndarray) -> None:
     """Audit the map and print the report (with ``--truth`` marks)."""
     thresholds = ma.AuditThresholds(**{k: getattr(args, k)
                                        for k in THRESHOLDS})
     flags = ma.audit_map(ontology, evidence, thresholds, confusion)
-    truth = truth_keys(args, ontology, evidence, thresholds) \
-        if args.truth else None
-    print(f'\naudit of {ontology.path}: {evidence.meta.get("images")} '
-          f'images, TTA {evidence.meta.get("tta")}, {thresholds}, '
-          f'confusion {"calibrated" if calibrated(confusion) else "none"}')
+    truth = ma.truth_flag_keys(ontology, evidence, args.truth,
+                               thresholds) if args.truth else None
+    print('\n' + rp.audit_heading(ontology, evidence, thresholds, confusion))
     print(ma.format_audit(ontology, evidence, flags, truth))
-
-
-def calibrated(confusion: np.ndarray) -> bool:
-    """Whether the confusion is not the identity."""
-    return bool((confusion != np.eye(len(confusion))).any())
 
 
 def evidence_modes(args) -> None:
@@ -356,10 +295,7 @@ def write_draft(args, evidence: Evidence, taxonomies: Ontology,
     if reference is not None:
         score = md.pair_scores(md.entry_pairs(entries),
                                md.allowed_pairs(reference))
-        print(f'draft vs {reference.path}: precision '
-              f'{score["precision"]:.3f}, recall {score["recall"]:.3f} '
-              f'({score["true_positives"]} pairs agree); only in the draft: '
-              f'{score["extra"]}; missing: {score["missing"]}')
+        print(rp.draft_agreement(score, reference.path))
 
 
 if __name__ == '__main__':

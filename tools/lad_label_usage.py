@@ -33,7 +33,8 @@ import mmseg_unify  # noqa: F401  (registers components, checkpoint allow-list)
 from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 from mmseg_unify.evaluation.label_usage import (CONDITIONS, METHODS,
-                                                label_usage, summary_line)
+                                                label_usage)
+from mmseg_unify.evaluation.label_usage_verdict import summary_line
 from mmseg_unify.models.teacher import load_teacher_weights
 from mmseg_unify.utils.checkpoint_paths import resolve_checkpoint
 from mmseg_unify.utils.cli import add_common_args, load_config

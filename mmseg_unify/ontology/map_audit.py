@@ -2,7 +2,7 @@
 """Auditing an ontology map against evidence.
 
 Plain functions on :class:`~mmseg_unify.ontology.evidence.Evidence` tables,
-read through the teacher's confusion (see :mod:`.evidence`).
+read through the teacher's confusion (see :mod:`.evidence_fit`).
 :func:`audit_map` flags, per extra label (shares of its pixels in the
 sample, thresholds in :class:`AuditThresholds`):
 
@@ -16,20 +16,23 @@ sample, thresholds in :class:`AuditThresholds`):
 * ``forbidden class`` (b): a forbidden class that, added to the allowed
   set, explains at least ``min_forbidden_share`` more of the confident
   predictions (forward selection from the allowed set,
-  :func:`~.evidence.select_classes`): a missing entry, e.g. ``void -> sky``;
+  :func:`~.evidence_fit.select_classes`): a missing entry, e.g.
+  ``void -> sky``;
 * ``absent`` (c): the label has fewer than ``min_pixels`` pixels.
 
 Counting only confident predictions for (b) (when the evidence has them)
 keeps unsure confusions of a domain shift from looking like missing
-entries. :mod:`.map_draft` drafts maps from the same fits.
+entries. :func:`truth_flag_keys` audits a ground truth of the same images
+(which flags it confirms). :mod:`.map_draft` drafts maps from the same fits.
 """
+import os.path as osp
 from dataclasses import dataclass
 from typing import List, Optional
 
 import numpy as np
 
-from .evidence import (IGNORE_NAME, Evidence, explain, explained_share,
-                       select_classes)
+from .evidence import IGNORE_NAME, Evidence, count_label_files
+from .evidence_fit import explain, explained_share, select_classes
 from .ontology import Ontology
 
 UNCONFIRMED_SET, UNCONFIRMED_CLASS = 'unconfirmed set', 'unconfirmed class'
@@ -183,6 +186,37 @@ def audit_map(ontology: Ontology,
         flags += [Flag(FORBIDDEN, g, name, names[c], gain, s[c], n)
                   for c, gain in sorted(missing)]
     return flags
+
+
+def truth_flag_keys(ontology: Ontology, evidence: Evidence, truth_root: str,
+                    thresholds: AuditThresholds) -> set:
+    """The flags a ground truth in source ids raises on the same images.
+
+    Args:
+        ontology (Ontology): The audited map.
+        evidence (Evidence): The teacher's evidence; its ``meta`` lists the
+            ``label_files`` and their folder ``label_prefix``.
+        truth_root (str): Folder mirroring ``label_prefix`` with the
+            ground truth in source ids (``--truth``).
+        thresholds (AuditThresholds): As for the teacher's audit.
+
+    Returns:
+        set: The :attr:`Flag.key` of every flag :func:`audit_map` raises
+        on the ground truth's evidence (exact labels: no confusion).
+
+    Raises:
+        ValueError: If the evidence does not list its label files.
+    """
+    labels, prefix = (evidence.meta.get(k)
+                      for k in ('label_files', 'label_prefix'))
+    if not labels or not prefix:
+        raise ValueError(f'--truth {truth_root}: the evidence does not list '
+                         'its label files')
+    truth = [osp.join(truth_root, osp.relpath(p, prefix)) for p in labels]
+    counts = count_label_files(ontology, labels, truth)
+    flags = audit_map(ontology, Evidence.from_matrix(counts, ontology),
+                      thresholds)
+    return {f.key for f in flags}
 
 
 def text_table(rows: List[List[str]]) -> str:

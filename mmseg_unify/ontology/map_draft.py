@@ -3,7 +3,7 @@
 
 A draft allowed set is the smallest set of source classes whose confusion
 rows explain what the teacher predicts on the label
-(:func:`~.evidence.select_classes`): a class joins while it explains at
+(:func:`~.evidence_fit.select_classes`): a class joins while it explains at
 least ``min_gain`` more of the label's predictions. Reading the
 predictions through the teacher's confusion keeps its habitual mistakes
 (lane markings predicted as road, walls as building) from becoming entries
@@ -13,7 +13,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from .evidence import IGNORE_NAME, Evidence, select_classes
+from .evidence import IGNORE_NAME, Evidence
+from .evidence_fit import select_classes
 from .map_audit import top_classes
 from .map_file import VOID
 from .ontology import Ontology
@@ -29,7 +30,7 @@ def draft_entries(evidence: Evidence,
                   ) -> List[Tuple[str, List[str], str]]:
     """A draft map's entries from the evidence.
 
-    Allowed set of a label: :func:`~.evidence.select_classes` (in
+    Allowed set of a label: :func:`~.evidence_fit.select_classes` (in
     source-class order), plus ``void`` if the taxonomy marks the label void
     (``void_names``: the annotators left it open), if the teacher is unsure
     (below the evidence's confidence threshold) on at least ``void_share``
@@ -41,10 +42,10 @@ def draft_entries(evidence: Evidence,
     Args:
         evidence (Evidence): The teacher's evidence.
         void_names (set[str]): Extra classes marked ``void``.
-        min_gain (float): See :func:`~.evidence.select_classes`.
+        min_gain (float): See :func:`~.evidence_fit.select_classes`.
         void_share (float): Unsure share for ``void`` to be allowed.
         confusion (np.ndarray, optional): The teacher's confusion
-            (:func:`~.evidence.confusion_matrix`); default the identity.
+            (:func:`~.evidence_fit.confusion_matrix`); default the identity.
         min_recall (float): Below this recall a chosen class is marked
             ``REVIEW``.
 

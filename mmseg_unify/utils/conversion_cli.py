@@ -1,9 +1,10 @@
 # Copyright (c) mmseg-unify contributors. All rights reserved.
 """The command around every dataset converter: the arguments they share,
 listing a native layout, and :func:`run` (the work items in parallel with a
-progress bar, the summary printed and saved as JSON, then one error naming
-the first files at fault). A converter's ``main(argv)`` parses with
-:func:`build_parser` / :func:`parse_args` (``--out`` checked first), lists
+progress bar, the summary (:class:`~.conversion_summary.ConversionSummary`)
+printed and saved as JSON, then one error naming the first files at fault).
+A converter's ``main(argv)`` parses with :func:`build_parser` /
+:func:`parse_args` (``--out`` checked first), lists
 :class:`~mmseg_unify.utils.conversion.Pair` items (:func:`split_pairs`,
 :func:`mirrored_pairs`), and returns :func:`run` of a work function
 (:func:`colour_work`, :func:`convert_work`, :func:`validate_work`), or all
@@ -14,75 +15,17 @@ import argparse
 import os
 import os.path as osp
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 from .conversion import (ConversionError, Pair, check_output_root,
                          check_table, colour_render, convert_pair,
                          validate_pair)
-from .label_io import list_label_files, write_json_atomic
+from .conversion_summary import ConversionSummary
+from .label_io import list_label_files
 from .paths import ontology_file
 
-MAX_LISTED_ERRORS = 1000
 FIRST_ERRORS = 3
-
-
-@dataclass
-class ConversionSummary:
-    """What one run did (``dataset`` -> ``taxonomy``), printed and saved
-    as JSON; ``errors`` lists the message of every file at fault."""
-    dataset: str
-    taxonomy: str
-    written: int = 0
-    kept: int = 0
-    validated: int = 0
-    placed: int = 0
-    errors: List[str] = field(default_factory=list)
-    pixels_per_id: Counter = field(default_factory=Counter)
-
-    def add(self, result: Optional[dict]) -> None:
-        """Add one work item's result (see ``conversion.convert_pair``)."""
-        if not result:
-            return
-        if result['status'] == 'error':
-            self.errors.append(result['error'])
-            return
-        setattr(self, result['status'], getattr(self, result['status']) + 1)
-        self.placed += result.get('placed', 0)
-        self.pixels_per_id.update(
-            {int(k): int(v) for k, v in result.get('ids', {}).items()})
-
-    @property
-    def files(self) -> int:  # every file tried
-        return self.written + self.kept + self.validated + len(self.errors)
-
-    def as_dict(self) -> dict:
-        return dict(dataset=self.dataset, taxonomy=self.taxonomy,
-                    files=self.files, written=self.written, kept=self.kept,
-                    validated=self.validated, placed=self.placed,
-                    error_count=len(self.errors),
-                    errors=self.errors[:MAX_LISTED_ERRORS],
-                    pixels_per_id={str(k): v for k, v in
-                                   sorted(self.pixels_per_id.items())})
-
-    def report(self, names: Optional[Dict[int, str]] = None) -> str:
-        """A short text: counts, then the share of pixels per id."""
-        lines = [f'{self.dataset} -> {self.taxonomy}: {self.written} '
-                 f'written, {self.kept} kept (already there), '
-                 f'{self.validated} validated, {len(self.errors)} failed']
-        total = sum(self.pixels_per_id.values()) or 1
-        for i, n in sorted(self.pixels_per_id.items()):
-            name = (names or {}).get(i, '?')
-            lines.append(f'  {i:5d} {name:30s} {100 * n / total:6.2f} %')
-        return '\n'.join(lines)
-
-    def save(self, path: str, **extra) -> dict:
-        """Write :meth:`as_dict` (plus ``extra``) to ``path``; return it."""
-        data = dict(self.as_dict(), **extra)
-        write_json_atomic(path, data)
-        return data
 
 
 # ---------------------------------------------------------- arguments
