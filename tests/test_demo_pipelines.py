@@ -259,3 +259,14 @@ def test_demo_runs_the_label_usage_once_per_checkpoint(demo, monkeypatch,
     ckpt[0] = 'b.pth'  # retrained: measured again
     assert demo.label_usage(config, 0, args) == 'unused b.pth'
     assert len(runs) == 2
+
+
+def test_join_students_table_when_the_best_differs_between_seeds(join):
+    tool = join[0]
+    lad = 'LAD teacher, zero label channel'
+    runs = [dict(students={'RGB teacher': {'u/mIoU': 50.0},
+                           lad: {'u/mIoU': 52.0}}),
+            dict(students={'RGB teacher': {'u/mIoU': 52.0}})]
+    lines = tool.students_table(runs).splitlines()
+    assert lines[2] == '| RGB teacher | 51.00 ± 1.41 |'
+    assert lines[3] == '| LAD teacher, zero label channel (1 seeds) | 52.00 |'

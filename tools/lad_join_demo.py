@@ -164,16 +164,17 @@ def labels_table(results: List[dict], tta: dict) -> str:
 
 def students_table(results: List[dict]) -> str:
     """Fine-tuned unified students per teacher (mean ± std)."""
-    names = list(results[0]['students'])
+    names = list(dict.fromkeys(n for r in results for n in r['students']))
     if not names:
         return ''
-    sets = list(results[0]['students'][names[0]])
+    sets = list(next(iter(results[0]['students'].values())))
     lines = ['| unified student (priors) + fine-tune, labels of | ' +
              ' | '.join(sets) + ' |', '| --- |' + ' ---: |' * len(sets)]
-    for name in names:
-        lines.append(f'| {name} | ' + ' | '.join(
-            summary([r['students'][name][s] for r in results])
-            for s in sets) + ' |')
+    for name in names:  # the best teacher may differ between seeds
+        runs = [r['students'][name] for r in results if name in r['students']]
+        seeds = '' if len(runs) == len(results) else f' ({len(runs)} seeds)'
+        lines.append(f'| {name}{seeds} | ' + ' | '.join(
+            summary([m[s] for m in runs]) for s in sets) + ' |')
     return '\n'.join(lines)
 
 
