@@ -24,7 +24,6 @@ original size and orientation, as a loaded label file would::
 
     [dict(type='LoadPriorMask')],
 """
-import io
 from collections import OrderedDict
 from typing import Optional
 
@@ -32,7 +31,8 @@ import mmengine.fileio as fileio
 import numpy as np
 from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
-from PIL import Image
+
+from .transforms import decode_png
 
 UNLABELLED, MASKED = 0, 1
 _GREY_MODES = ('1', 'L', 'P', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
@@ -54,12 +54,7 @@ def decode_mask(data: bytes, path: str) -> np.ndarray:
         ValueError: An image mode other than grey, palette or RGB (names
             the file and the mode).
     """
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            mode = img.mode
-            mask = np.array(img)
-    except (OSError, SyntaxError) as e:
-        raise OSError(f'cannot decode prior mask {path} ({e})') from e
+    mode, mask = decode_png(data, path, 'prior mask')
     if mode == 'RGB':
         return mask.any(axis=-1)
     if mode not in _GREY_MODES:

@@ -37,6 +37,27 @@ _NARROW_MODES = ('1', 'L', 'P')
 _WIDE_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 
 
+def decode_png(data: bytes, path: str, what: str = 'label file'):
+    """Decode image bytes with PIL, keeping their mode.
+
+    Args:
+        data (bytes): The file's bytes.
+        path (str): The file (named in the error).
+        what (str): What the file is, for the error.
+
+    Returns:
+        tuple[str, np.ndarray]: PIL's mode and the array.
+
+    Raises:
+        OSError: The bytes do not decode (names the file).
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.mode, np.array(img)
+    except (OSError, SyntaxError) as e:
+        raise OSError(f'cannot decode {what} {path} ({e})') from e
+
+
 def decode_label(data: bytes, path: str) -> np.ndarray:
     """Decode a label file's bytes into its ids, losslessly.
 
@@ -52,12 +73,7 @@ def decode_label(data: bytes, path: str) -> np.ndarray:
         ValueError: A colour image, or ids outside ``0..65535`` (names the
             file, its mode and the values).
     """
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            mode = img.mode
-            label = np.array(img)
-    except (OSError, SyntaxError) as e:
-        raise OSError(f'cannot decode label file {path} ({e})') from e
+    mode, label = decode_png(data, path)
     if mode not in _NARROW_MODES + _WIDE_MODES:
         raise ValueError(
             f'{path}: expected a single-channel label map (grey or palette '
