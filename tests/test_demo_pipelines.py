@@ -270,3 +270,16 @@ def test_join_students_table_when_the_best_differs_between_seeds(join):
     lines = tool.students_table(runs).splitlines()
     assert lines[2] == '| RGB teacher | 51.00 ± 1.41 |'
     assert lines[3] == '| LAD teacher, zero label channel (1 seeds) | 52.00 |'
+
+
+def test_run_demo_refuses_one_work_dir_for_both_pipelines():
+    import subprocess
+    from helpers import ROOT
+    for flag in (['--work-dir', 'w'], ['--work-dir=w']):
+        done = subprocess.run(['bash', 'tools/run_demo.sh', '--quick', *flag],
+                              cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 2
+        assert '--work-dir: both pipelines would write into one folder' \
+            in done.stderr
+        assert done.stdout == ''  # refused before the install step

@@ -10,6 +10,14 @@
 #   bash tools/run_demo.sh --full       # the settings of docs/en/results.md
 #   bash tools/run_demo.sh [--quick] [--seeds 0 1 2]   (passed to both)
 set -euo pipefail
+for arg in "$@"; do
+    if [ "$arg" = "--work-dir" ] || [ "${arg%%=*}" = "--work-dir" ]; then
+        echo "[run_demo] --work-dir: both pipelines would write into one folder;" \
+            "each setting has its own work dirs (work_dirs/demo*, work_dirs/unify_demo*)." \
+            "Run tools/demo.py or tools/unify_demo.py with --work-dir instead." >&2
+        exit 2
+    fi
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/tools/install.sh"
 PY="${VENV:-$ROOT/.venv}/bin/python"
