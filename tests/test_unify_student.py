@@ -290,7 +290,7 @@ def unify_demo():
 def test_student_options_set_the_right_folders(unify_demo):
     cfg = load(OURS)
     options = unify_demo.student_options(
-        3, {'demo_split': 'B', 'demo_coarse': 'A'}, unify_demo.QUICK)
+        3, {'demo_split': 'B', 'demo_coarse': 'A'}, unify_demo.STEPS['quick'])
     cfg.merge_from_dict(dict(o.split('=', 1) for o in options))
     assert seg_map_paths(cfg) == ['ann_dir/train', 'A', 'B']
     assert cfg.custom_hooks[0].patience == '2'
@@ -302,12 +302,12 @@ def test_finetune_resumes_from_its_own_checkpoint(unify_demo, tmp_path,
     from mmseg_unify.experiments import unify_demo_steps
     monkeypatch.setattr(unify_demo_steps, 'ROOT', str(tmp_path))
     first = unify_demo.finetune_options(0, 'best.pth', 'ft',
-                                        unify_demo.FULL)
+                                        unify_demo.STEPS['full'])
     assert 'load_from=best.pth' in first
     (tmp_path / 'ft').mkdir()
     (tmp_path / 'ft' / 'last_checkpoint').write_text('ft/iter_100.pth')
     again = unify_demo.finetune_options(0, 'best.pth', 'ft',
-                                        unify_demo.FULL)
+                                        unify_demo.STEPS['full'])
     assert 'load_from=None' in again
 
 

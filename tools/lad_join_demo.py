@@ -31,6 +31,7 @@ from mmseg_unify.experiments.unify_demo_steps import (EXTRAS, FINETUNES,
                                                       TEACHER, evaluate,
                                                       finetune_options,
                                                       pseudo_label, quality,
+                                                      setting_tta,
                                                       student_options)
 from mmseg_unify.utils.experiment import (ROOT, add_pipeline_args,
                                           best_checkpoint, config_name,
@@ -89,8 +90,7 @@ def label_with(name: str, priors: bool, seed: int, args,
     """Pseudo-labels of every extra by one teacher; their quality."""
     config, label_input, slug = TEACHERS[name]
     checkpoint = best_checkpoint(teacher_dir(config, seed, args))
-    steps = STEPS[args.setting]
-    tta = dict(scales=steps['scales'], flip=steps['flip'])
+    tta = setting_tta(args.setting)
     labels = {}
     for extra in EXTRAS:
         progress.announce(f'seed {seed}: {name}, {KINDS[priors]}: {extra}')
@@ -206,8 +206,7 @@ def main(argv=None):
     per_seed += 0 if args.no_student else 2
     progress = Progress(per_seed * len(args.seeds))
     results = [run_seed(seed, args, progress) for seed in args.seeds]
-    steps = STEPS[args.setting]
-    tta = dict(scales=steps['scales'], flip=steps['flip'])
+    tta = setting_tta(args.setting)
     text = '\n\n'.join(t for t in (
         labels_table(results, tta), students_table(results),
         label_usage_lines(args)) if t)

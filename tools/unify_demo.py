@@ -53,7 +53,7 @@ from mmseg_unify.experiments.unify_demo_steps import (EVAL_SETS, EXTRAS,
                                                       evaluate,
                                                       finetune_options,
                                                       labelled, pseudo_label,
-                                                      quality,
+                                                      quality, setting_tta,
                                                       student_options, tested)
 from mmseg_unify.utils.experiment import (add_pipeline_args,
                                           best_checkpoint, config_name,
@@ -65,8 +65,6 @@ from mmseg_unify.utils.unify_report import (figure_panels, models_table,
                                             quality_table)
 from mmseg_unify.visualization.results_chart import (save_results_figure,
                                                      seeds_text)
-
-FULL, QUICK = STEPS['full'], STEPS['quick']
 
 
 def parse_args(argv=None):
@@ -121,29 +119,26 @@ def region_tag(args) -> str:
 
 def tta_settings(args) -> dict:
     """The pseudo-labelling TTA: ``scales`` and ``flip``."""
-    steps = STEPS[args.setting]
-    return dict(scales=list(args.scales or steps['scales']),
-                flip=steps['flip'] and not args.no_flip)
+    return setting_tta(args.setting, args.scales, args.no_flip)
 
 
 # --------------------------------------------------------------- pipeline
 def teacher_checkpoint(seed: int, root: str, steps: dict, args,
                        progress: Progress) -> str:
     """Train (or reuse) the demo teacher of one seed."""
-    progress.announce(f'seed {seed}: teacher')
+    name = f'seed {seed}: teacher'
     if args.teacher_ckpt:
+        progress.announce(name)
         checkpoint = best_checkpoint(
             args.teacher_ckpt.replace('{seed}', str(seed)))
         progress.finish(executed=False)
         return checkpoint
-    work_dir = osp.join(root, config_name(TEACHER))
     options = [f'randomness.seed={seed}']
     if steps['teacher'] != 1000:
         options += schedule_options(steps['teacher'])
-    done = finished(work_dir)
-    checkpoint = train(TEACHER, work_dir, options, steps['teacher'])
-    progress.finish(executed=not done)
-    return checkpoint
+    return train_step(progress, name, TEACHER,
+                      osp.join(root, config_name(TEACHER)), options,
+                      steps['teacher'])
 
 
 def steps_per_seed(args) -> int:

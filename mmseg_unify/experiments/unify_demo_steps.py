@@ -9,7 +9,7 @@ and reports.
 import json
 import os.path as osp
 import sys
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from ..evaluation.pseudo_label_quality import pseudo_label_quality
 from ..ontology import load_taxonomy
@@ -151,16 +151,29 @@ def labelled(out: str) -> bool:
     return bool(manifest) and manifest.get('status') == 'complete'
 
 
+def setting_tta(setting: str, scales: Optional[Sequence[float]] = None,
+                no_flip: bool = False) -> dict:
+    """The pseudo-labelling TTA (``scales``, ``flip``) of a setting of
+    :data:`STEPS`, optionally with other scales or without flips."""
+    steps = STEPS[setting]
+    return dict(scales=list(scales or steps['scales']),
+                flip=steps['flip'] and not no_flip)
+
+
+def cached_test(checkpoint: str, run_dir: str, name: str) -> Optional[dict]:
+    """The cached :func:`evaluate` result of one set, if it is of
+    ``checkpoint``."""
+    cache = osp.join(ROOT, run_dir, f'test_{name}', 'result.json')
+    if not osp.isfile(cache):
+        return None
+    with open(cache) as f:
+        result = json.load(f)
+    return result if result.get('checkpoint') == checkpoint else None
+
+
 def tested(checkpoint: str, run_dir: str) -> bool:
     """Whether :func:`evaluate` has every set of ``checkpoint`` cached."""
-    for name in EVAL_SETS:
-        cache = osp.join(ROOT, run_dir, f'test_{name}', 'result.json')
-        if not osp.isfile(cache):
-            return False
-        with open(cache) as f:
-            if json.load(f).get('checkpoint') != checkpoint:
-                return False
-    return True
+    return all(cached_test(checkpoint, run_dir, name) for name in EVAL_SETS)
 
 
 def evaluate(checkpoint: str, run_dir: str) -> Dict[str, float]:
@@ -171,16 +184,13 @@ def evaluate(checkpoint: str, run_dir: str) -> Dict[str, float]:
     """
     metrics = {}
     for name, options in EVAL_SETS.items():
-        test_dir = osp.join(run_dir, f'test_{name}')
-        cache = osp.join(ROOT, test_dir, 'result.json')
-        result = None
-        if osp.isfile(cache):
-            with open(cache) as f:
-                result = json.load(f)
-        if result is None or result['checkpoint'] != checkpoint:
+        result = cached_test(checkpoint, run_dir, name)
+        if result is None:
+            test_dir = osp.join(run_dir, f'test_{name}')
             result = dict(
                 checkpoint=checkpoint,
                 metrics=test(TEACHER, checkpoint, test_dir, options))
-            write_json_atomic(cache, result)
+            write_json_atomic(osp.join(ROOT, test_dir, 'result.json'),
+                              result)
         metrics[f'{name}/mIoU'] = result['metrics']['mIoU']
     return metrics
